@@ -1,0 +1,206 @@
+"""Discovery: which files of a root are scanned, and which of them are test code.
+
+In a git checkout the candidates are the files git knows (tracked, plus untracked files that
+.gitignore does not exclude); elsewhere the tree is walked. Dependencies, build output,
+third-party copies, minified or generated bundles and binary files are skipped by default;
+test code is scanned but marked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+SKIPPED_DIRECTORIES = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "vendor", "dist", "bower_components", "__pycache__",
+     ".tox", ".venv", "venv", ".gradle", ".idea", "coverage", ".nyc_output", "Pods", "Carthage"}
+)
+# A directory holding this file is a third-party copy (MediaWiki's foreign-resources convention).
+THIRD_PARTY_MARKERS = ("foreign-resources.yaml",)
+MINIFIED_NAME = re.compile(r"[.-]min\.(js|mjs|css)$|\.bundle\.js$", re.I)
+TEST_DIRECTORIES = frozenset(
+    {"tests", "test", "__tests__", "__mocks__", "qunit", "phpunit", "jest", "cypress", "selenium",
+     "spec", "specs", "androidTest", "testFixtures", "UITests", "Tests"}
+)
+TEST_FILE = re.compile(
+    r"\.(test|spec)\.[^/]+$|(^|/)jest\.setup\.[jt]s$|Test\.php$|Tests?\.(swift|kt|java)$|(^|/)test_[^/]*\.py$|_test\.py$"
+)
+GENERATED_MARKER = re.compile(rb"@generated\b")
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # POSIX, relative to the root
+    absolute: Path
+    in_test: bool
+
+
+@dataclass
+class DiscoverOptions:
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile]
+    skipped: Counter = field(default_factory=Counter)
+    vcs: str | None = None
+    revision: str | None = None
+
+
+def glob_regex(pattern: str) -> re.Pattern:
+    """A gitignore-style glob as a regex over POSIX paths: `*` stays within a path segment,
+    `**` crosses segments; a pattern without `/` matches a name at any depth; a pattern that
+    matches a directory matches everything under it."""
+    pattern = pattern.strip().removeprefix("./")
+    anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.strip("/")
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    body = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(f"^{prefix}{body}(?:/.*)?$")
+
+
+def matches_any(path: str, patterns: list[re.Pattern]) -> bool:
+    return any(p.match(path) for p in patterns)
+
+
+def is_test_path(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return any(part in TEST_DIRECTORIES for part in parts[:-1]) or bool(TEST_FILE.search(path))
+
+
+def looks_generated(head: bytes) -> str | None:
+    """'binary', 'generated' or 'minified' when the start of a file says so, else None."""
+    if b"\0" in head[:8192]:
+        return "binary"
+    if GENERATED_MARKER.search(head[:1024]):
+        return "generated"
+    lines = head.split(b"\n")
+    if len(head) > 2048 and (max(len(line) for line in lines) > 5000 or len(head) / len(lines) > 300):
+        return "minified"
+    return None
+
+
+def git_files(root: Path) -> tuple[list[str], str | None] | None:
+    """Tracked and not-ignored untracked files under `root`, if it is inside a git work tree."""
+    try:
+        listing = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            check=True,
+            timeout=300,
+        ).stdout
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, timeout=60
+        ).stdout.decode().strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    paths = sorted({p for p in listing.decode("utf-8", errors="surrogateescape").split("\0") if p})
+    return paths, head or None
+
+
+def walk_files(root: Path) -> list[str]:
+    found = []
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRECTORIES)
+        rel = Path(directory).relative_to(root).as_posix()
+        for name in sorted(files):
+            found.append(name if rel == "." else f"{rel}/{name}")
+    return found
+
+
+def gitattribute_patterns(root: Path) -> list[re.Pattern]:
+    """Paths .gitattributes marks as vendored or generated (or excluded from diffs)."""
+    marked = []
+    try:
+        text = (root / ".gitattributes").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 2 or line.lstrip().startswith("#"):
+            continue
+        attrs = fields[1:]
+        if any(a in ("linguist-vendored", "linguist-generated", "-diff", "linguist-vendored=true",
+                     "linguist-generated=true") for a in attrs):
+            marked.append(glob_regex(fields[0]))
+    return marked
+
+
+def skip_reason(path: str, third_party_dirs: list[str], marked: list[re.Pattern]) -> str | None:
+    parts = path.split("/")
+    if any(part in SKIPPED_DIRECTORIES for part in parts[:-1]):
+        return "dependency or build directory"
+    if any(path.startswith(d + "/") for d in third_party_dirs):
+        return "third-party copy"
+    if MINIFIED_NAME.search(path):
+        return "minified"
+    if marked and matches_any(path, marked):
+        return "marked vendored or generated in .gitattributes"
+    return None
+
+
+def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions | None = None) -> Discovery:
+    """The files under `root` that a frontend claims and that are worth scanning."""
+    options = options or DiscoverOptions()
+    include = [glob_regex(p) for p in options.include]
+    exclude = [glob_regex(p) for p in options.exclude]
+    listed = git_files(root) if (root / ".git").exists() or _inside_git(root) else None
+    candidates, vcs, revision = (listed[0], "git", listed[1]) if listed else (walk_files(root), None, None)
+    third_party = sorted(
+        {p.rsplit("/", 1)[0] for p in candidates if p.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS and "/" in p}
+    )
+    marked = gitattribute_patterns(root)
+    result = Discovery([], Counter(), vcs, revision)
+    for path in candidates:
+        if not claims(path):
+            continue
+        forced = bool(include) and matches_any(path, include)
+        if include and not forced:
+            result.skipped["not included"] += 1
+            continue
+        if exclude and matches_any(path, exclude):
+            result.skipped["excluded"] += 1
+            continue
+        reason = None if forced else skip_reason(path, third_party, marked)
+        if reason:
+            result.skipped[reason] += 1
+            continue
+        absolute = root / path
+        if not absolute.is_file():
+            continue
+        result.files.append(SourceFile(path, absolute, is_test_path(path)))
+    return result
+
+
+def _inside_git(root: Path) -> bool:
+    current = root.resolve()
+    for parent in (current, *current.parents):
+        if (parent / ".git").exists():
+            return True
+    return False

@@ -1,0 +1,270 @@
+"""What a language frontend hands to the rest of the pipeline: the facts of one file.
+
+Frontends lower syntax trees into this small, language-neutral form, once per file. Everything
+after parsing (extraction, resolution, classification) works on these records only, never on
+tree-sitter nodes, so the stages are language-neutral and a file's facts can be cached.
+
+Expressions (the `Expr` union) are the part of the language the resolver understands: literals,
+string building, names, member access, calls, object and array literals, a choice of values,
+and `Unknown` with the reason for anything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from analyzer.model import Span
+
+MODULE_SCOPE = 0
+
+
+# --- expressions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A literal value: string, number, boolean or null."""
+
+    value: str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Concat:
+    """String building: `a + b`, `` `x${y}` ``, PHP `"x{$y}"` / `$a . $b`."""
+
+    parts: tuple[Expr, ...]
+    style: str  # "concatenation" | "template-literal" | "interpolation"
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A name as written, looked up from `scope` outwards through the scope chain."""
+
+    name: str
+    scope: int
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalRef:
+    """A name with repository-wide meaning (a PHP constant, a Kotlin top-level `const val`)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """`obj.prop`, `$obj->prop`; `static` for `Class::CONST`."""
+
+    obj: Expr
+    prop: str
+    static: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """`obj[key]` with a key that is itself an expression."""
+
+    obj: Expr
+    key: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call nested inside an expression (`mw.config.get( 'x' )`, `sprintf( … )`)."""
+
+    callee: Expr
+    args: tuple[Expr, ...] = ()
+    named: tuple[tuple[str, Expr], ...] = ()
+    new: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Require:
+    """A module loaded by path: CommonJS `require( './x.js' )` or an ES `import` source."""
+
+    module: str
+    from_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    """An object literal or PHP associative array; `spreads` are `...x` entries."""
+
+    entries: tuple[tuple[str, Expr], ...]
+    spreads: tuple[Expr, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Arr:
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cond:
+    """One of several values: a ternary, `a || b`, a `switch` that assigns in every branch."""
+
+    options: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class This:
+    """`this` / `$this` / `self` inside class `cls` (qualified name), or None outside a class."""
+
+    cls: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRef:
+    """A class named in code, already qualified by the frontend (PHP namespaces and `use`)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A function used as a value; `id` is its scope id in the same file."""
+
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """Anything the resolver cannot evaluate; `reason` says why (shown to users)."""
+
+    reason: str
+
+
+Expr = Union[Lit, Concat, Ref, GlobalRef, Member, Index, Call, Require, Obj, Arr, Cond, This, ClassRef, Func, Unknown]
+
+
+# --- file structure --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A lexical scope. Scope 0 is the module; functions and classes open their own."""
+
+    id: int
+    parent: int | None
+    kind: str  # module | function | class
+    name: str | None = None
+    params: tuple[str, ...] = ()
+    cls: str | None = None  # the enclosing class, for methods
+    line: int = 0
+    param_types: tuple[tuple[str, str], ...] = ()  # declared types, e.g. ("$stats", "StatsFactory")
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A name bound in a scope: declaration, parameter, import, or (re-)assignment."""
+
+    name: str
+    scope: int
+    value: Expr | None
+    kind: str  # const | let | var | param | function | class | import | assign | define
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MemberAssign:
+    """`target.prop = value` (`this.stream = …`, `ve.track = mw.track`, `Foo.prototype.x = …`)."""
+
+    target: Expr
+    value: Expr
+    scope: int
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDef:
+    name: str  # qualified (PHP FQN without leading backslash)
+    scope: int
+    kind: str = "class"  # class | interface | trait | enum | object
+    parent: str | None = None
+    interfaces: tuple[str, ...] = ()
+    constants: tuple[tuple[str, Expr], ...] = ()
+    properties: tuple[tuple[str, Expr], ...] = ()
+    property_types: tuple[tuple[str, str], ...] = ()
+    methods: tuple[tuple[str, int], ...] = ()  # method name → function scope id
+    annotations: tuple[tuple[str, tuple[Expr, ...]], ...] = ()
+    super_args: tuple[Expr, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call or `new` expression, with the callee and arguments lowered to expressions."""
+
+    callee: Expr
+    args: tuple[Expr, ...]
+    scope: int
+    span: Span
+    named: tuple[tuple[str, Expr], ...] = ()
+    new: bool = False
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationFact:
+    """A declaration found in the file itself (extension.json schemas, stream-name config)."""
+
+    kind: str
+    name: str
+    span: Span
+    value: str | None = None
+    config_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    code: str
+    message: str
+    span: Span | None = None
+    severity: str = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """Everything the later stages need to know about one file."""
+
+    path: str
+    language: str
+    scopes: tuple[Scope, ...] = (Scope(MODULE_SCOPE, None, "module"),)
+    bindings: tuple[Binding, ...] = ()
+    member_assigns: tuple[MemberAssign, ...] = ()
+    classes: tuple[ClassDef, ...] = ()
+    calls: tuple[CallSite, ...] = ()
+    exports: tuple[tuple[str, Expr], ...] = ()
+    config: tuple[tuple[str, Expr], ...] = ()
+    declarations: tuple[DeclarationFact, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
+
+
+__all__ = [
+    "MODULE_SCOPE",
+    "Arr",
+    "Binding",
+    "Call",
+    "CallSite",
+    "ClassDef",
+    "ClassRef",
+    "Concat",
+    "Cond",
+    "DeclarationFact",
+    "Expr",
+    "FileFacts",
+    "Func",
+    "GlobalRef",
+    "Index",
+    "Lit",
+    "Member",
+    "MemberAssign",
+    "Obj",
+    "ParseProblem",
+    "Ref",
+    "Require",
+    "Scope",
+    "This",
+    "Unknown",
+]

@@ -1,0 +1,234 @@
+"""The finding model: the one contract every stage, reporter and user relies on.
+
+Everything here is a frozen dataclass. Stages never mutate a record; a later stage that learns
+more (the resolver, the classifier) builds a new record with `dataclasses.replace`. The JSON
+form (`to_json`) is what `--format json` prints; it is versioned by FORMAT_VERSION and changes
+within a version are additive only (see docs/json-format.md and rules/schema/findings.schema.json).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+FORMAT_VERSION = 1
+
+NAME_KINDS = ("stream", "schema", "metric", "topic", "instrument", "experiment", "event")
+
+# Ordered from strongest to weakest: a name built from several kinds reports the weakest.
+RESOLUTION_KINDS = (
+    "literal",
+    "template-literal",
+    "concatenation",
+    "same-file-constant",
+    "cross-file-constant",
+    "enum",
+    "annotation",
+    "config",
+    "wrapper-argument",
+    "dynamic",
+)
+
+
+def weakest_resolution(kinds: list[str]) -> str:
+    """The weakest of several resolution kinds (the order of RESOLUTION_KINDS)."""
+    if not kinds:
+        return "dynamic"
+    return max(kinds, key=RESOLUTION_KINDS.index)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A region of a file: 1-based lines and columns, end_column exclusive (as in SARIF).
+
+    Columns count Unicode code points, not bytes.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class ViaWrapper:
+    """The wrapper function a finding was reached through, and where its inner call is."""
+
+    function: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One instrumentation call site."""
+
+    repository: str
+    path: str
+    span: Span
+    language: str
+    family: str
+    api: str
+    name: str | None
+    name_kind: str
+    resolution: str
+    fingerprint: str
+    candidates: tuple[str, ...] = ()
+    schema: str | None = None
+    in_test: bool = False
+    unresolved_reason: str | None = None
+    context: str | None = None
+    snippet: str = ""
+    message: str = ""
+    config_key: str | None = None
+    via_wrapper: ViaWrapper | None = None
+    component: str | None = None
+    qualified_name: str | None = None
+    stream: str | None = None
+    final_stream: str | None = None
+    final_schema: str | None = None
+    status: str | None = None
+    rule_ids: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.repository, self.path, self.span, self.api, self.name or "")
+
+    def to_json(self) -> dict[str, Any]:
+        data = _plain(self)
+        span = data.pop("span")
+        data.update(span)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """Something that declares a name: a schema in extension.json, a stream config key, …"""
+
+    repository: str
+    path: str
+    span: Span
+    kind: str
+    name: str
+    value: str | None = None
+    config_key: str | None = None
+    in_test: bool = False
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.repository, self.path, self.span, self.kind, self.name)
+
+    def to_json(self) -> dict[str, Any]:
+        data = _plain(self)
+        data.update(data.pop("span"))
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem with the input (unreadable file, parse error, bad config), never fatal."""
+
+    repository: str
+    path: str
+    code: str
+    message: str
+    severity: str = "warning"  # error | warning | note
+    span: Span | None = None
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.repository, self.path, self.span or Span(0, 0, 0, 0), self.code, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        data = _plain(self)
+        span = data.pop("span")
+        if span:
+            data.update(span)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """A scanned root (one repository or directory)."""
+
+    name: str
+    path: str
+    files_scanned: int = 0
+    vcs: str | None = None
+    revision: str | None = None
+    skipped: tuple[tuple[str, int], ...] = ()  # (reason, number of files)
+
+    def to_json(self) -> dict[str, Any]:
+        data = _plain(self)
+        data["skipped"] = dict(self.skipped)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    tool_version: str
+    roots: tuple[Root, ...]
+    findings: tuple[Finding, ...]
+    declarations: tuple[Declaration, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tool": {"name": "instrumap", "version": self.tool_version},
+            "format_version": FORMAT_VERSION,
+            "roots": [r.to_json() for r in self.roots],
+            "findings": [f.to_json() for f in self.findings],
+            "declarations": [d.to_json() for d in self.declarations],
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }
+
+
+def sorted_result(
+    tool_version: str,
+    roots: list[Root],
+    findings: list[Finding],
+    declarations: list[Declaration],
+    diagnostics: list[Diagnostic],
+) -> ScanResult:
+    """Build a ScanResult whose order does not depend on scheduling or file-system order."""
+    return ScanResult(
+        tool_version=tool_version,
+        roots=tuple(sorted(roots, key=lambda r: r.name)),
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        declarations=tuple(sorted(declarations, key=lambda d: d.sort_key)),
+        diagnostics=tuple(sorted(diagnostics, key=lambda d: d.sort_key)),
+    )
+
+
+def fingerprint(*parts: str | int | None) -> str:
+    """A short stable hash of the parts that identify a finding without its line numbers."""
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _plain(obj: Any) -> Any:
+    """Dataclasses to dicts, tuples to lists; keeps None so every key is always present."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(x) for x in obj]
+    return obj
+
+
+__all__ = [
+    "FORMAT_VERSION",
+    "NAME_KINDS",
+    "RESOLUTION_KINDS",
+    "Declaration",
+    "Diagnostic",
+    "Finding",
+    "Root",
+    "ScanResult",
+    "Span",
+    "ViaWrapper",
+    "fingerprint",
+    "sorted_result",
+    "weakest_resolution",
+]

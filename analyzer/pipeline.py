@@ -1,0 +1,144 @@
+"""The pipeline, one way: discover → parse (lower to facts) → extract → resolve → result.
+
+The core never prints: progress goes through a callback, problems become Diagnostics, and a
+file that cannot be read or parsed never stops the scan.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer import __version__
+from analyzer.discover import DiscoverOptions, SourceFile, discover, looks_generated
+from analyzer.extract import Extractor
+from analyzer.facts import FileFacts
+from analyzer.frontends import claims, frontend_for
+from analyzer.model import Declaration, Diagnostic, Finding, Root, ScanResult, sorted_result
+from analyzer.resolve import declaration_findings, resolve_file
+from analyzer.ruleset import RuleSet, load_rules
+from analyzer.symbols import FileSymbols
+
+Progress = Callable[[str, int, int], None]  # (root name, files done, files total)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass
+class _RootOutput:
+    root: Root
+    findings: list[Finding]
+    declarations: list[Declaration]
+    diagnostics: list[Diagnostic]
+
+
+def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progress | None = None,
+         rules: RuleSet | None = None) -> ScanResult:
+    options = options or ScanOptions()
+    rules = rules or load_rules()
+    outputs = [scan_root(path, name, options, rules, progress) for path, name in root_names(paths)]
+    return sorted_result(
+        __version__,
+        [o.root for o in outputs],
+        [f for o in outputs for f in o.findings],
+        [d for o in outputs for d in o.declarations],
+        [d for o in outputs for d in o.diagnostics],
+    )
+
+
+def root_names(paths: list[Path]) -> list[tuple[Path, str]]:
+    """Each root with a unique display name (its directory name, suffixed when repeated)."""
+    seen: Counter = Counter()
+    named = []
+    for path in paths:
+        base = path.resolve().name or str(path.resolve())
+        seen[base] += 1
+        named.append((path, base if seen[base] == 1 else f"{base}-{seen[base]}"))
+    return named
+
+
+def scan_root(path: Path, name: str, options: ScanOptions, rules: RuleSet, progress: Progress | None) -> _RootOutput:
+    discovery = discover(path, claims, DiscoverOptions(options.include, options.exclude))
+    findings: list[Finding] = []
+    declarations: list[Declaration] = []
+    diagnostics: list[Diagnostic] = []
+    skipped = Counter(discovery.skipped)
+    scanned = 0
+    total = len(discovery.files)
+    for done, source in enumerate(discovery.files, 1):
+        facts = read_and_lower(source, name, diagnostics, skipped)
+        if facts is not None:
+            scanned += 1
+            diagnostics.extend(problems_of(facts, name))
+            declarations.extend(declarations_of(facts, name, source.in_test))
+            findings.extend(analyze(facts, rules, name, source.in_test, diagnostics))
+        if progress is not None:
+            progress(name, done, total)
+    root = Root(
+        name=name,
+        path=str(path),
+        files_scanned=scanned,
+        vcs=discovery.vcs,
+        revision=discovery.revision,
+        skipped=tuple(sorted(skipped.items())),
+    )
+    return _RootOutput(root, findings, declarations, diagnostics)
+
+
+def read_and_lower(source: SourceFile, repository: str, diagnostics: list[Diagnostic], skipped: Counter) -> FileFacts | None:
+    try:
+        data = source.absolute.read_bytes()
+    except OSError as error:
+        diagnostics.append(Diagnostic(repository, source.path, "read-error", f"cannot read file: {error.strerror or error}", "error"))
+        return None
+    generated = looks_generated(data[:65536])
+    if generated:
+        skipped[generated] += 1
+        return None
+    frontend = frontend_for(source.path)
+    if frontend is None:
+        return None
+    try:
+        return frontend.lower(source.path, data)
+    except Exception as error:  # a frontend bug must not lose the rest of the scan
+        diagnostics.append(internal_error(repository, source.path, "frontend", error))
+        return None
+
+
+def analyze(facts: FileFacts, rules: RuleSet, repository: str, in_test: bool, diagnostics: list[Diagnostic]) -> list[Finding]:
+    try:
+        symbols = FileSymbols(facts)
+        matches = Extractor(rules, facts, symbols).matches()
+        return resolve_file(matches, symbols, rules, repository, in_test) + declaration_findings(facts, repository, in_test)
+    except Exception as error:
+        diagnostics.append(internal_error(repository, facts.path, "analysis", error))
+        return []
+
+
+def internal_error(repository: str, path: str, stage: str, error: Exception) -> Diagnostic:
+    where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    origin = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+    return Diagnostic(
+        repository, path, "internal-error",
+        f"instrumap {stage} failed on this file ({type(error).__name__}: {error}{origin}); "
+        "the rest of the scan is unaffected — please report this",
+        "error",
+    )
+
+
+def problems_of(facts: FileFacts, repository: str) -> list[Diagnostic]:
+    return [Diagnostic(repository, facts.path, p.code, p.message, p.severity, p.span) for p in facts.problems]
+
+
+def declarations_of(facts: FileFacts, repository: str, in_test: bool) -> list[Declaration]:
+    return [
+        Declaration(repository, facts.path, d.span, d.kind, d.name, d.value, d.config_key, in_test)
+        for d in facts.declarations
+    ]

@@ -1,0 +1,316 @@
+"""Load the rule data in rules/ (families and API definitions), validated against the JSON
+schemas shipped beside it, into typed, immutable objects.
+
+Nothing about a particular API lives in code: adding one means adding an entry to a file in
+rules/apis/ and a fixture.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.resources
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import jsonschema
+import yaml
+
+
+class RuleError(Exception):
+    """A rule file is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    key: str
+    id: str
+    name_kind: str
+    title: str
+    description: str
+    help_uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NameSpec:
+    """Where a call carries its name and what kind of name it is."""
+
+    arg: int | None = None
+    named: str | None = None
+    kind: str | None = None
+    default: str | None = None
+    from_handle: bool = False
+    by_arity: tuple[tuple[int, NameSpec], ...] = ()
+
+    def for_arity(self, count: int) -> NameSpec:
+        """The spec for a call with `count` arguments: the overload with the most parameters
+        that the call can fill, else the smallest one."""
+        if not self.by_arity:
+            return self
+        fitting = [spec for arity, spec in self.by_arity if arity <= count]
+        return fitting[-1] if fitting else self.by_arity[0][1]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaSpec:
+    """Where a call's event schema comes from."""
+
+    arg: int | None = None
+    payload_arg: int | None = None
+    key: str = "$schema"
+    name_after_prefix: str | None = None
+    capitalize: bool = False
+    from_name: bool = False
+    from_handle: bool = False
+    by_arity: tuple[tuple[int, SchemaSpec], ...] = ()
+
+    def for_arity(self, count: int) -> SchemaSpec | None:
+        if not self.by_arity:
+            return self
+        for arity, spec in self.by_arity:
+            if arity == count:
+                return spec
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverSpec:
+    """What the object a method is called on must look like (any one test suffices)."""
+
+    names: tuple[re.Pattern, ...] = ()
+    types: tuple[re.Pattern, ...] = ()
+    calls: frozenset[str] = frozenset()
+    not_calls: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSpec:
+    callee: frozenset[str] = frozenset()
+    static: frozenset[str] = frozenset()  # "Class::method", matched on the class's short name
+    function: frozenset[str] = frozenset()
+    method: frozenset[str] = frozenset()
+    handle: str | None = None
+    new: bool | None = None
+    receiver: ReceiverSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRule:
+    id: str
+    languages: frozenset[str]
+    families: tuple[tuple[str, str], ...]  # (name prefix, family); "" is the default
+    match: MatchSpec
+    name: NameSpec
+    schema: SchemaSpec | None = None
+    returns: str | None = None
+    min_args: int = 0
+    component_call: str | None = None
+    component_arg: int = 0
+    qualified_name: str | None = None
+    removed: str | None = None
+    deprecated: str | None = None
+
+    def family_for(self, name: str | None) -> str:
+        """The family of a finding named `name` (a prefix of it decides, if the rule says so)."""
+        default = self.families[-1][1]
+        if name:
+            for prefix, family in self.families[:-1]:
+                if name.startswith(prefix):
+                    return family
+        return default
+
+    @property
+    def possible_families(self) -> tuple[str, ...]:
+        return tuple(f for _, f in self.families)
+
+    def dispatch_names(self) -> set[str]:
+        """The last name segments of the callees this rule can match, for dispatch."""
+        m = self.match
+        names = {c.rsplit(".", 1)[-1] for c in m.callee}
+        names |= {s.split("::", 1)[1] for s in m.static}
+        return names | set(m.function) | set(m.method)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    families: dict[str, Family]
+    apis: tuple[ApiRule, ...]
+    aliases: dict[str, tuple[tuple[str, str], ...]]  # language → (prefix, canonical), longest first
+    digest: str
+    _by_name: dict[tuple[str, str], tuple[ApiRule, ...]] = field(default_factory=dict, repr=False)
+
+    def candidates(self, language: str, last_name: str) -> tuple[ApiRule, ...]:
+        """The rules of `language` that could match a call whose callee ends in `last_name`."""
+        return self._by_name.get((language, last_name), ())
+
+    def trigger_names(self) -> frozenset[str]:
+        """Every name a matching call must mention (for cheap pre-filtering of files)."""
+        return frozenset(name for _, name in self._by_name)
+
+    def family(self, key: str) -> Family:
+        return self.families[key]
+
+
+def _rules_dir():
+    return importlib.resources.files("analyzer.rules")
+
+
+def _load_yaml(resource) -> object:
+    try:
+        data = yaml.safe_load(resource.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise RuleError(f"{resource.name}: not valid YAML: {error}") from error
+    # Through JSON so that the data is what the JSON schema describes (string keys only).
+    return json.loads(json.dumps(data))
+
+
+def _validate(data: object, schema_name: str, where: str) -> None:
+    schema = json.loads(_rules_dir().joinpath("schema", schema_name).read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        location = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise RuleError(f"{where}: {location}: {first.message}")
+
+
+def _name_spec(data: dict) -> NameSpec:
+    return NameSpec(
+        arg=data.get("arg"),
+        named=data.get("named"),
+        kind=data.get("kind"),
+        default=data.get("default"),
+        from_handle=data.get("from_handle", False),
+        by_arity=tuple(sorted((int(k), _name_spec(v)) for k, v in data.get("by_arity", {}).items())),
+    )
+
+
+def _schema_spec(data: dict | None) -> SchemaSpec | None:
+    if data is None:
+        return None
+    return SchemaSpec(
+        arg=data.get("arg"),
+        payload_arg=data.get("payload_arg"),
+        key=data.get("key", "$schema"),
+        name_after_prefix=data.get("name_after_prefix"),
+        capitalize=data.get("capitalize", False),
+        from_name=data.get("from_name", False),
+        from_handle=data.get("from_handle", False),
+        by_arity=tuple(sorted((int(k), _schema_spec(v)) for k, v in data.get("by_arity", {}).items())),
+    )
+
+
+def _match_spec(data: dict) -> MatchSpec:
+    receiver = data.get("receiver")
+    return MatchSpec(
+        callee=frozenset(data.get("callee", ())),
+        static=frozenset(data.get("static", ())),
+        function=frozenset(data.get("function", ())),
+        method=frozenset(data.get("method", ())),
+        handle=data.get("handle"),
+        new=data.get("new"),
+        receiver=ReceiverSpec(
+            names=tuple(re.compile(p) for p in receiver.get("names", ())),
+            types=tuple(re.compile(p) for p in receiver.get("types", ())),
+            calls=frozenset(receiver.get("calls", ())),
+            not_calls=frozenset(receiver.get("not_calls", ())),
+            services=frozenset(receiver.get("services", ())),
+        )
+        if receiver is not None
+        else None,
+    )
+
+
+def _api_rule(data: dict, languages: frozenset[str]) -> ApiRule:
+    family = data["family"]
+    if isinstance(family, str):
+        families: tuple[tuple[str, str], ...] = (("", family),)
+    else:
+        families = tuple(family["by_name_prefix"].items()) + (("", family["default"]),)
+    component = data.get("component") or {}
+    return ApiRule(
+        id=data["id"],
+        languages=languages,
+        families=families,
+        match=_match_spec(data["match"]),
+        name=_name_spec(data["name"]),
+        schema=_schema_spec(data.get("schema")),
+        returns=data.get("returns"),
+        min_args=data.get("min_args", 0),
+        component_call=component.get("receiver_call"),
+        component_arg=component.get("arg", 0),
+        qualified_name=data.get("qualified_name"),
+        removed=data.get("removed"),
+        deprecated=data.get("deprecated"),
+    )
+
+
+def _check_consistency(families: dict[str, Family], apis: list[ApiRule]) -> None:
+    ids = [a.id for a in apis]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise RuleError(f"duplicate API rule ids: {', '.join(sorted(duplicates))}")
+    family_ids = [f.id for f in families.values()]
+    if len(set(family_ids)) != len(family_ids):
+        raise RuleError("duplicate family ids in families.yaml")
+    returned = {a.returns for a in apis if a.returns}
+    for api in apis:
+        for family in api.possible_families:
+            if family not in families:
+                raise RuleError(f"API rule {api.id}: unknown family {family!r}")
+        if api.match.handle and api.match.handle not in returned:
+            raise RuleError(f"API rule {api.id}: no rule returns the handle {api.match.handle!r}")
+        if api.name.from_handle and not api.match.handle:
+            raise RuleError(f"API rule {api.id}: name.from_handle needs match.handle")
+
+
+def load_rules_from(files: dict[str, object]) -> RuleSet:
+    """Build a RuleSet from already-read rule data: {"families.yaml": …, "apis/x.yaml": …}."""
+    family_data = files.get("families.yaml")
+    _validate(family_data, "families.schema.json", "families.yaml")
+    families = {
+        key: Family(key=key, id=f["id"], name_kind=f["name_kind"], title=f["title"],
+                    description=" ".join(f["description"].split()), help_uri=f.get("help_uri"))
+        for key, f in family_data["families"].items()
+    }
+    apis: list[ApiRule] = []
+    aliases: dict[str, dict[str, str]] = defaultdict(dict)
+    for name, data in sorted(files.items()):
+        if not name.startswith("apis/"):
+            continue
+        _validate(data, "apis.schema.json", name)
+        languages = frozenset(data["languages"])
+        for language in languages:
+            aliases[language].update(data.get("receiver_aliases", {}))
+        apis.extend(_api_rule(entry, languages) for entry in data["apis"])
+    _check_consistency(families, apis)
+    by_name: dict[tuple[str, str], list[ApiRule]] = defaultdict(list)
+    for api in apis:
+        for language in api.languages:
+            for name in api.dispatch_names():
+                by_name[(language, name)].append(api)
+    digest = hashlib.sha256(json.dumps(files, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return RuleSet(
+        families=families,
+        apis=tuple(apis),
+        aliases={
+            lang: tuple(sorted(table.items(), key=lambda item: -len(item[0])))
+            for lang, table in aliases.items()
+        },
+        digest=digest,
+        _by_name={key: tuple(value) for key, value in by_name.items()},
+    )
+
+
+@functools.cache
+def load_rules() -> RuleSet:
+    """The rules shipped with instrumap (cached per process)."""
+    root = _rules_dir()
+    files: dict[str, object] = {"families.yaml": _load_yaml(root.joinpath("families.yaml"))}
+    for entry in sorted(root.joinpath("apis").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            files[f"apis/{entry.name}"] = _load_yaml(entry)
+    return load_rules_from(files)

@@ -1,0 +1,240 @@
+"""Symbol tables built once from file facts: name lookup through scopes, class tables, and the
+two questions extraction asks about a callee: what API path does it name (following aliases
+such as `const track = mw.track`), and what does the receiver of a method call look like."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from analyzer.facts import (
+    Binding,
+    Call,
+    CallSite,
+    ClassDef,
+    ClassRef,
+    Cond,
+    Expr,
+    FileFacts,
+    Func,
+    GlobalRef,
+    Lit,
+    Member,
+    MemberAssign,
+    Ref,
+    Scope,
+    This,
+)
+
+MAX_DEPTH = 12
+DECLARING_KINDS = frozenset({"const", "let", "var", "param", "function", "class", "import", "loop", "define"})
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """What a name refers to at a point in the code."""
+
+    kind: str  # "unbound" | "param" | "values"
+    values: tuple[Expr, ...] = ()
+    scope: int | None = None  # the scope that declares it
+    param_index: int | None = None
+
+
+UNBOUND = Lookup("unbound")
+
+
+class FileSymbols:
+    """Name lookup inside one file."""
+
+    def __init__(self, facts: FileFacts):
+        self.facts = facts
+        self.scopes: dict[int, Scope] = {s.id: s for s in facts.scopes}
+        self._declared: dict[tuple[int, str], list[Binding]] = defaultdict(list)
+        self._assigned: dict[str, list[Binding]] = defaultdict(list)
+        for binding in facts.bindings:
+            if binding.kind in DECLARING_KINDS:
+                self._declared[(binding.scope, binding.name)].append(binding)
+            else:
+                self._assigned[binding.name].append(binding)
+        self.member_assigns: dict[str, list[MemberAssign]] = defaultdict(list)
+        for assign in facts.member_assigns:
+            if isinstance(assign.target, Member):
+                self.member_assigns[assign.target.prop].append(assign)
+        self.classes: dict[str, ClassDef] = {c.name: c for c in facts.classes}
+        # Functions passed as arguments: scope id → [(call, argument index)], for callbacks.
+        self.passed_functions: dict[int, list[tuple[CallSite, int]]] = defaultdict(list)
+        for call in facts.calls:
+            for index, arg in enumerate(call.args):
+                if isinstance(arg, Func):
+                    self.passed_functions[arg.id].append((call, index))
+
+    def chain(self, scope: int | None):
+        """The scope and its ancestors, innermost first."""
+        seen = 0
+        while scope is not None and seen < 200:
+            yield scope
+            parent = self.scopes.get(scope)
+            scope = parent.parent if parent else None
+            seen += 1
+
+    def lookup(self, name: str, scope: int) -> Lookup:
+        for candidate in self.chain(scope):
+            declared = self._declared.get((candidate, name))
+            if not declared:
+                continue
+            params = [b for b in declared if b.kind == "param"]
+            if params:
+                owner = self.scopes.get(candidate)
+                index = owner.params.index(name) if owner and name in owner.params else None
+                if index is None and owner:
+                    index = next((i for i, p in enumerate(owner.params) if p == "..." + name), None)
+                return Lookup("param", scope=candidate, param_index=index)
+            values = [b.value for b in declared if b.value is not None]
+            if any(b.kind in ("let", "var") for b in declared):
+                values += [
+                    b.value
+                    for b in self._assigned.get(name, ())
+                    if b.value is not None and candidate in self.chain(b.scope)
+                ]
+            return Lookup("values", tuple(values), scope=candidate)
+        # Assignment to an undeclared name (sloppy-mode global or PHP variable).
+        visible = set(self.chain(scope))
+        assigned = [b.value for b in self._assigned.get(name, ()) if b.value is not None and b.scope in visible]
+        if assigned:
+            return Lookup("values", tuple(assigned), scope=scope)
+        return UNBOUND
+
+    def this_members(self, cls: str | None, prop: str) -> list[Expr]:
+        """Values assigned to `this.prop` anywhere in class `cls` (and class field initialisers)."""
+        values = [
+            a.value
+            for a in self.member_assigns.get(prop, ())
+            if isinstance(a.target.obj, This) and a.target.obj.cls == cls
+        ]
+        klass = self.classes.get(cls) if cls else None
+        if klass is not None:
+            values += [v for name, v in klass.properties if name == prop]
+        return values
+
+    def context_name(self, scope: int) -> str | None:
+        """The name of the innermost named function or class around `scope`."""
+        for candidate in self.chain(scope):
+            current = self.scopes.get(candidate)
+            if current and current.name and not current.name.startswith("<"):
+                return current.name
+        return None
+
+
+@dataclass
+class ReceiverInfo:
+    """What is known about the object a method is called on."""
+
+    names: set[str] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
+    calls: list[str] = field(default_factory=list)
+    call_exprs: list[Call] = field(default_factory=list)
+    services: set[str] = field(default_factory=set)
+
+
+class PathResolver:
+    """Answers "which API path does this callee name?" for one file."""
+
+    def __init__(self, symbols: FileSymbols, aliases: tuple[tuple[str, str], ...], global_aliases: dict[str, str] | None = None):
+        self.symbols = symbols
+        self.aliases = aliases
+        self.global_aliases = global_aliases or {}
+
+    def canonical(self, path: str | None) -> str | None:
+        """Rewrite a dotted path through the receiver aliases (`window.mw.track` → `mw.track`)."""
+        for _ in range(4):
+            if path is None:
+                return None
+            rewritten = self._rewrite_once(path)
+            if rewritten == path:
+                break
+            path = rewritten
+        return path
+
+    def _rewrite_once(self, path: str) -> str:
+        for prefix, canonical in self.aliases:
+            if path == prefix or path.startswith(prefix + "."):
+                return canonical + path[len(prefix) :]
+        for prefix, canonical in self.global_aliases.items():
+            if path == prefix or path.startswith(prefix + "."):
+                return canonical + path[len(prefix) :]
+        return path
+
+    def path(self, expr: Expr, depth: int = 0) -> str | None:
+        """The dotted path an expression names, following single-valued local aliases."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(expr, Ref):
+            found = self.symbols.lookup(expr.name, expr.scope)
+            if found.kind in ("unbound", "param"):
+                return self.canonical(expr.name)
+            if len(found.values) == 1:
+                return self.path(found.values[0], depth + 1)
+            return None
+        if isinstance(expr, GlobalRef):
+            return self.canonical(expr.name)
+        if isinstance(expr, Member):
+            if isinstance(expr.obj, This):
+                assigned = self.symbols.this_members(expr.obj.cls, expr.prop)
+                if len(assigned) == 1:
+                    aliased = self.path(assigned[0], depth + 1)
+                    if aliased is not None:
+                        return aliased
+            base = self.path(expr.obj, depth + 1)
+            if base is None:
+                return None
+            return self.canonical(f"{base}{'::' if expr.static else '.'}{expr.prop}")
+        if isinstance(expr, This):
+            return "this"
+        if isinstance(expr, ClassRef):
+            return expr.name
+        return None
+
+    def describe_receiver(self, expr: Expr, depth: int = 0, info: ReceiverInfo | None = None) -> ReceiverInfo:
+        """Names, declared types and producing calls of a method call's receiver."""
+        info = info if info is not None else ReceiverInfo()
+        if depth > MAX_DEPTH:
+            return info
+        if isinstance(expr, Ref):
+            info.names.add(expr.name.lstrip("$"))
+            found = self.symbols.lookup(expr.name, expr.scope)
+            if found.kind == "param" and found.scope is not None:
+                scope = self.symbols.scopes.get(found.scope)
+                info.types.update(t for p, t in (scope.param_types if scope else ()) if p == expr.name)
+            for value in found.values[:4]:
+                self.describe_receiver(value, depth + 1, info)
+        elif isinstance(expr, Member):
+            info.names.add(expr.prop.lstrip("$"))
+            if isinstance(expr.obj, This):
+                klass = self.symbols.classes.get(expr.obj.cls) if expr.obj.cls else None
+                if klass is not None:
+                    info.types.update(t for p, t in klass.property_types if p.lstrip("$") == expr.prop.lstrip("$"))
+                for value in self.symbols.this_members(expr.obj.cls, expr.prop)[:4]:
+                    self.describe_receiver(value, depth + 1, info)
+        elif isinstance(expr, Call):
+            callee = expr.callee
+            if expr.new:
+                if isinstance(callee, ClassRef):
+                    info.types.add(callee.name)
+                elif isinstance(callee, Ref):
+                    info.types.add(callee.name)
+                return info
+            if isinstance(callee, Member):
+                info.calls.append(callee.prop)
+                info.call_exprs.append(expr)
+                if callee.prop == "getService" and expr.args and isinstance(expr.args[0], Lit):
+                    info.services.add(str(expr.args[0].value))
+                self.describe_receiver(callee.obj, depth + 1, info)
+            elif isinstance(callee, (Ref, GlobalRef)):
+                info.calls.append(callee.name)
+                info.call_exprs.append(expr)
+        elif isinstance(expr, Cond):
+            for option in expr.options[:4]:
+                self.describe_receiver(option, depth + 1, info)
+        elif isinstance(expr, ClassRef):
+            info.types.add(expr.name)
+        return info
