@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analyzer.facts import Call, CallSite, Expr, FileFacts, GlobalRef, Member, Ref, This
-from analyzer.ruleset import ApiRule, ReceiverSpec, RuleSet
+from analyzer.ruleset import ApiRule, MatchSpec, ReceiverSpec, RuleSet
 from analyzer.symbols import MAX_DEPTH, FileSymbols, PathResolver, ReceiverInfo
 
 PROMISE_METHODS = frozenset({"then", "done"})
@@ -96,7 +96,7 @@ class Extractor:
             if spec.callee or spec.static or spec.function:
                 if not path_known:
                     path, path_known = self.paths.path(callee), True
-                if path is not None and self.path_matches(rule, path, callee):
+                if path is not None and path_matches(spec, path, callee):
                     return rule, None, None
                 continue
             if not isinstance(callee, Member) or callee.prop not in spec.method:
@@ -111,18 +111,6 @@ class Extractor:
                 if receiver_matches(spec.receiver, info):
                     return rule, None, info
         return None
-
-    def path_matches(self, rule: ApiRule, path: str, callee: Expr) -> bool:
-        spec = rule.match
-        if path in spec.callee:
-            return True
-        if spec.static and "::" in path:
-            cls, method = path.rsplit("::", 1)
-            short = cls.rsplit("\\", 1)[-1].rsplit(".", 1)[-1]
-            return f"{short}::{method}" in spec.static
-        if spec.function and isinstance(callee, (Ref, GlobalRef)):
-            return path.lstrip("\\").rsplit("\\", 1)[-1] in spec.function
-        return False
 
     def handle_origin(self, expr: Expr, depth: int = 0) -> HandleOrigin | None:
         """The API call whose result `expr` holds, if it holds one."""
@@ -160,6 +148,29 @@ class Extractor:
         return None
 
 
+def path_matches(spec: MatchSpec, path: str, callee: Expr) -> bool:
+    """Whether a callee path satisfies a `callee`, `static` or `function` match."""
+    if path in spec.callee:
+        return True
+    if spec.static and "::" in path:
+        cls, method = path.rsplit("::", 1)
+        short = cls.rsplit("\\", 1)[-1].rsplit(".", 1)[-1]
+        return f"{short}::{method}" in spec.static
+    if spec.function and isinstance(callee, (Ref, GlobalRef)):
+        return path.lstrip("\\").rsplit("\\", 1)[-1] in spec.function
+    return False
+
+
+def plain_call_matches(spec: MatchSpec, callee: Expr, paths: PathResolver) -> bool:
+    """Whether a call matches a spec that needs no handle (callee path or method + receiver)."""
+    if spec.callee or spec.static or spec.function:
+        path = paths.path(callee)
+        return path is not None and path_matches(spec, path, callee)
+    if isinstance(callee, Member) and callee.prop in spec.method and spec.receiver is not None:
+        return receiver_matches(spec.receiver, paths.describe_receiver(callee.obj))
+    return False
+
+
 def last_name(callee: Expr) -> str | None:
     if isinstance(callee, Member):
         return callee.prop
@@ -177,3 +188,26 @@ def receiver_matches(spec: ReceiverSpec, info: ReceiverInfo) -> bool:
     if any(p.search(name) for p in spec.names for name in info.names):
         return True
     return any(p.search(t) for p in spec.types for t in info.types)
+
+
+def global_aliases(files: list[FileFacts], symbols_of, rules: RuleSet) -> dict[str, str]:
+    """Global names assigned an API in some file (`ve.track = mw.track`), so that calls
+    through them in any file of the repository match that API."""
+    api_paths: set[str] = set()
+    for rule in rules.apis:
+        for path in rule.match.callee:
+            parts = path.split(".")
+            api_paths.update(".".join(parts[:n]) for n in range(2, len(parts) + 1))
+    aliases: dict[str, str] = {}
+    for facts in files:
+        if not facts.member_assigns:
+            continue
+        paths = PathResolver(symbols_of(facts.path), rules.aliases.get(facts.language, ()))
+        for assign in facts.member_assigns:
+            value = paths.path(assign.value)
+            if value not in api_paths:
+                continue
+            target = paths.path(assign.target)
+            if target and not target.startswith("this.") and target != value and "." in target:
+                aliases[target] = value
+    return aliases

@@ -129,13 +129,20 @@ class Func:
 
 
 @dataclass(frozen=True, slots=True)
+class Config:
+    """A MediaWiki configuration value (`$wgKey`, extension.json `config` default) by key."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """Anything the resolver cannot evaluate; `reason` says why (shown to users)."""
 
     reason: str
 
 
-Expr = Union[Lit, Concat, Ref, GlobalRef, Member, Index, Call, Require, Obj, Arr, Cond, This, ClassRef, Func, Unknown]
+Expr = Union[Lit, Concat, Ref, GlobalRef, Member, Index, Call, Require, Obj, Arr, Cond, This, ClassRef, Func, Config, Unknown]
 
 
 # --- file structure --------------------------------------------------------------------------
@@ -153,11 +160,13 @@ class Scope:
     cls: str | None = None  # the enclosing class, for methods
     line: int = 0
     param_types: tuple[tuple[str, str], ...] = ()  # declared types, e.g. ("$stats", "StatsFactory")
+    returns: tuple[Expr, ...] = ()  # the values of the function's `return` statements
 
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """A name bound in a scope: declaration, parameter, import, or (re-)assignment."""
+    """A name bound in a scope: declaration, parameter, import, or (re-)assignment.
+    For a parameter, `value` is its default value, if it has one."""
 
     name: str
     scope: int
@@ -239,6 +248,9 @@ class FileFacts:
     config: tuple[tuple[str, Expr], ...] = ()
     declarations: tuple[DeclarationFact, ...] = ()
     problems: tuple[ParseProblem, ...] = ()
+    # Modules that exist only at run time (ResourceLoader packageFiles generated from config,
+    # module names): specifier (root-relative path or module name) → value.
+    virtual_modules: tuple[tuple[str, Expr], ...] = ()
 
 
 __all__ = [
@@ -251,6 +263,7 @@ __all__ = [
     "ClassRef",
     "Concat",
     "Cond",
+    "Config",
     "DeclarationFact",
     "Expr",
     "FileFacts",

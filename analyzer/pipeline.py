@@ -1,5 +1,6 @@
 """The pipeline, one way: discover → parse (lower to facts) → extract → resolve → result.
 
+Extraction and resolution work on a whole root at once: names resolve across its files.
 The core never prints: progress goes through a callback, problems become Diagnostics, and a
 file that cannot be read or parsed never stops the scan.
 """
@@ -14,13 +15,14 @@ from pathlib import Path
 
 from analyzer import __version__
 from analyzer.discover import DiscoverOptions, SourceFile, discover, looks_generated
-from analyzer.extract import Extractor
+from analyzer.extract import Extractor, Match, global_aliases
 from analyzer.facts import FileFacts
 from analyzer.frontends import claims, frontend_for
 from analyzer.model import Declaration, Diagnostic, Finding, Root, ScanResult, sorted_result
-from analyzer.resolve import declaration_findings, resolve_file
+from analyzer.resolve import Resolver, declaration_findings
+from analyzer.resolve.relays import Relay, apply_relays, load_relays
 from analyzer.ruleset import RuleSet, load_rules
-from analyzer.symbols import FileSymbols
+from analyzer.symbols import RepoIndex
 
 Progress = Callable[[str, int, int], None]  # (root name, files done, files total)
 
@@ -29,6 +31,7 @@ Progress = Callable[[str, int, int], None]  # (root name, files done, files tota
 class ScanOptions:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    resolve: str = "full"  # "literal": only what is written at the call; "full": follow references
 
 
 @dataclass
@@ -37,6 +40,7 @@ class _RootOutput:
     findings: list[Finding]
     declarations: list[Declaration]
     diagnostics: list[Diagnostic]
+    relays: list[Relay]
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progress | None = None,
@@ -44,11 +48,16 @@ def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progre
     options = options or ScanOptions()
     rules = rules or load_rules()
     outputs = [scan_root(path, name, options, rules, progress) for path, name in root_names(paths)]
+    findings = [f for o in outputs for f in o.findings]
+    declarations = [d for o in outputs for d in o.declarations]
+    if options.resolve == "full":
+        discovered = [r for o in outputs for r in o.relays]
+        findings = apply_relays(findings, declarations, load_relays(), discovered)
     return sorted_result(
         __version__,
         [o.root for o in outputs],
-        [f for o in outputs for f in o.findings],
-        [d for o in outputs for d in o.declarations],
+        findings,
+        declarations,
         [d for o in outputs for d in o.diagnostics],
     )
 
@@ -66,30 +75,54 @@ def root_names(paths: list[Path]) -> list[tuple[Path, str]]:
 
 def scan_root(path: Path, name: str, options: ScanOptions, rules: RuleSet, progress: Progress | None) -> _RootOutput:
     discovery = discover(path, claims, DiscoverOptions(options.include, options.exclude))
-    findings: list[Finding] = []
-    declarations: list[Declaration] = []
     diagnostics: list[Diagnostic] = []
     skipped = Counter(discovery.skipped)
-    scanned = 0
+    all_facts: list[FileFacts] = []
+    in_test: dict[str, bool] = {}
     total = len(discovery.files)
     for done, source in enumerate(discovery.files, 1):
         facts = read_and_lower(source, name, diagnostics, skipped)
         if facts is not None:
-            scanned += 1
+            all_facts.append(facts)
+            in_test[facts.path] = source.in_test
             diagnostics.extend(problems_of(facts, name))
-            declarations.extend(declarations_of(facts, name, source.in_test))
-            findings.extend(analyze(facts, rules, name, source.in_test, diagnostics))
         if progress is not None:
             progress(name, done, total)
+    index = RepoIndex(all_facts, path, in_test)
+    findings, declarations, relays = analyze_root(index, rules, name, options, diagnostics)
     root = Root(
         name=name,
-        path=str(path),
-        files_scanned=scanned,
+        path=str(path.resolve()),
+        files_scanned=len(all_facts),
         vcs=discovery.vcs,
         revision=discovery.revision,
         skipped=tuple(sorted(skipped.items())),
     )
-    return _RootOutput(root, findings, declarations, diagnostics)
+    return _RootOutput(root, findings, declarations, diagnostics, relays)
+
+
+def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptions,
+                 diagnostics: list[Diagnostic]) -> tuple[list[Finding], list[Declaration], list[Relay]]:
+    """Extract and resolve every file of a root; a failure in one file is a diagnostic."""
+    aliases = global_aliases(list(index.files.values()), index.symbols, rules) if options.resolve == "full" else {}
+    matches: list[Match] = []
+    findings: list[Finding] = []
+    declarations: list[Declaration] = []
+    for facts in index.files.values():
+        in_test = index.in_test.get(facts.path, False)
+        try:
+            matches.extend(Extractor(rules, facts, index.symbols(facts.path), aliases).matches())
+            findings.extend(declaration_findings(facts, name, in_test))
+            declarations.extend(declarations_of(facts, name, in_test))
+        except Exception as error:  # a bug on one file must not lose the others
+            diagnostics.append(internal_error(name, facts.path, "extraction", error))
+    resolver = Resolver(index, rules, name, options.resolve)
+    try:
+        findings.extend(resolver.resolve(matches))
+    except Exception as error:
+        diagnostics.append(internal_error(name, "", "resolution", error))
+    diagnostics.extend(resolver.diagnostics)
+    return findings, declarations, resolver.relays
 
 
 def read_and_lower(source: SourceFile, repository: str, diagnostics: list[Diagnostic], skipped: Counter) -> FileFacts | None:
@@ -110,16 +143,6 @@ def read_and_lower(source: SourceFile, repository: str, diagnostics: list[Diagno
     except Exception as error:  # a frontend bug must not lose the rest of the scan
         diagnostics.append(internal_error(repository, source.path, "frontend", error))
         return None
-
-
-def analyze(facts: FileFacts, rules: RuleSet, repository: str, in_test: bool, diagnostics: list[Diagnostic]) -> list[Finding]:
-    try:
-        symbols = FileSymbols(facts)
-        matches = Extractor(rules, facts, symbols).matches()
-        return resolve_file(matches, symbols, rules, repository, in_test) + declaration_findings(facts, repository, in_test)
-    except Exception as error:
-        diagnostics.append(internal_error(repository, facts.path, "analysis", error))
-        return []
 
 
 def internal_error(repository: str, path: str, stage: str, error: Exception) -> Diagnostic:

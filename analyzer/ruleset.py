@@ -134,12 +134,25 @@ class ApiRule:
         return names | set(m.function) | set(m.method)
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigGetter:
+    """A call that reads a configuration value by key (`mw.config.get( 'wgKey' )`)."""
+
+    languages: frozenset[str]
+    match: MatchSpec
+    key_arg: int
+    strip_prefix: str = ""
+
+
 @dataclass(frozen=True)
 class RuleSet:
     families: dict[str, Family]
     apis: tuple[ApiRule, ...]
     aliases: dict[str, tuple[tuple[str, str], ...]]  # language → (prefix, canonical), longest first
     digest: str
+    config_getters: tuple[ConfigGetter, ...] = ()
+    global_config_prefixes: dict[str, str] = field(default_factory=dict)  # language → "$wg"
+    inheritance_calls: dict[str, frozenset[str]] = field(default_factory=dict)  # language → callees
     _by_name: dict[tuple[str, str], tuple[ApiRule, ...]] = field(default_factory=dict, repr=False)
 
     def candidates(self, language: str, last_name: str) -> tuple[ApiRule, ...]:
@@ -278,6 +291,9 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
     }
     apis: list[ApiRule] = []
     aliases: dict[str, dict[str, str]] = defaultdict(dict)
+    getters: list[ConfigGetter] = []
+    prefixes: dict[str, str] = {}
+    inheritance: dict[str, set[str]] = defaultdict(set)
     for name, data in sorted(files.items()):
         if not name.startswith("apis/"):
             continue
@@ -285,7 +301,14 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
         languages = frozenset(data["languages"])
         for language in languages:
             aliases[language].update(data.get("receiver_aliases", {}))
+            if "global_config_prefix" in data:
+                prefixes[language] = data["global_config_prefix"]
+            inheritance[language].update(data.get("inheritance_calls", ()))
         apis.extend(_api_rule(entry, languages) for entry in data["apis"])
+        getters.extend(
+            ConfigGetter(languages, _match_spec(g["match"]), g["key_arg"], g.get("strip_prefix", ""))
+            for g in data.get("config_getters", ())
+        )
     _check_consistency(families, apis)
     by_name: dict[tuple[str, str], list[ApiRule]] = defaultdict(list)
     for api in apis:
@@ -301,6 +324,9 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
             for lang, table in aliases.items()
         },
         digest=digest,
+        config_getters=tuple(getters),
+        global_config_prefixes=prefixes,
+        inheritance_calls={lang: frozenset(calls) for lang, calls in inheritance.items() if calls},
         _by_name={key: tuple(value) for key, value in by_name.items()},
     )
 

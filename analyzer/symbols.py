@@ -4,6 +4,8 @@ such as `const track = mw.track`), and what does the receiver of a method call l
 
 from __future__ import annotations
 
+import json
+import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -103,6 +105,12 @@ class FileSymbols:
         if assigned:
             return Lookup("values", tuple(assigned), scope=scope)
         return UNBOUND
+
+    def param_default(self, scope: int, name: str) -> Expr | None:
+        for binding in self._declared.get((scope, name), ()):
+            if binding.kind == "param":
+                return binding.value
+        return None
 
     def this_members(self, cls: str | None, prop: str) -> list[Expr]:
         """Values assigned to `this.prop` anywhere in class `cls` (and class field initialisers)."""
@@ -238,3 +246,114 @@ class PathResolver:
         elif isinstance(expr, ClassRef):
             info.types.add(expr.name)
         return info
+
+
+# --- the repository --------------------------------------------------------------------------
+
+CONSTRUCTOR_NAMES = ("constructor", "__construct", "init")
+MODULE_SUFFIXES = ("", ".js", ".json", ".ts", ".vue", ".mjs", ".cjs", "/index.js", "/index.ts")
+
+
+def short_name(name: str) -> str:
+    """`A\\B\\C` → `C`, `a.b.C` → `C`."""
+    return name.rsplit("\\", 1)[-1].rsplit(".", 1)[-1]
+
+
+class RepoIndex:
+    """Symbol tables for every file of one root, built once: classes by name, repository-wide
+    constants, configuration defaults and modules. Per-file tables are built on first use."""
+
+    def __init__(self, facts: list[FileFacts], root=None, in_test: dict[str, bool] | None = None):
+        self.root = root
+        self.files: dict[str, FileFacts] = {f.path: f for f in facts}
+        self.in_test = in_test or {}
+        self._symbols: dict[str, FileSymbols] = {}
+        self.classes: dict[str, list[tuple[str, ClassDef]]] = defaultdict(list)
+        self.defines: dict[str, list[tuple[str, Expr]]] = defaultdict(list)
+        self.config: dict[str, list[tuple[str, Expr]]] = defaultdict(list)
+        self.virtual: dict[str, Expr] = {}
+        self.subclasses: dict[str, list[tuple[str, ClassDef]]] = defaultdict(list)
+        self._json_cache: dict[str, object] = {}
+        for f in facts:
+            for klass in f.classes:
+                self.classes[klass.name].append((f.path, klass))
+                if short_name(klass.name) != klass.name:
+                    self.classes[short_name(klass.name)].append((f.path, klass))
+                if klass.parent:
+                    self.subclasses[short_name(klass.parent)].append((f.path, klass))
+            for binding in f.bindings:
+                if binding.kind == "define" and binding.value is not None:
+                    self.defines[binding.name.lstrip("\\")].append((f.path, binding.value))
+            for key, value in f.config:
+                self.config[key].append((f.path, value))
+            for spec, value in f.virtual_modules:
+                self.virtual.setdefault(spec, value)
+
+    def symbols(self, path: str) -> FileSymbols:
+        table = self._symbols.get(path)
+        if table is None:
+            table = self._symbols[path] = FileSymbols(self.files[path])
+        return table
+
+    def find_classes(self, name: str, from_path: str | None = None) -> list[tuple[str, ClassDef]]:
+        """Classes called `name`: an exact qualified match, else by short name, preferring the
+        file asking."""
+        name = name.lstrip("\\")
+        found = self.classes.get(name) or self.classes.get(short_name(name)) or []
+        if from_path is not None:
+            found = sorted(found, key=lambda item: item[0] != from_path)
+        return found
+
+    def lineage(self, path: str, klass: ClassDef, limit: int = 10) -> list[tuple[str, ClassDef]]:
+        """The class and its ancestors that the repository defines, nearest first."""
+        chain = [(path, klass)]
+        seen = {klass.name}
+        while len(chain) < limit:
+            current_path, current = chain[-1]
+            parents = [current.parent, *current.interfaces] if current.parent else list(current.interfaces)
+            step = None
+            for parent in parents:
+                candidates = self.find_classes(parent, current_path) if parent else []
+                if candidates and candidates[0][1].name not in seen:
+                    step = candidates[0]
+                    break
+            if step is None:
+                break
+            seen.add(step[1].name)
+            chain.append(step)
+        return chain
+
+    def descendants(self, klass: ClassDef, limit: int = 50) -> list[tuple[str, ClassDef]]:
+        out: list[tuple[str, ClassDef]] = []
+        queue = [short_name(klass.name)]
+        seen = {klass.name}
+        while queue and len(out) < limit:
+            for path, sub in self.subclasses.get(queue.pop(0), []):
+                if sub.name not in seen:
+                    seen.add(sub.name)
+                    out.append((path, sub))
+                    queue.append(short_name(sub.name))
+        return out
+
+    def module_path(self, spec: str, from_path: str) -> str | None:
+        """The repository file a module specifier names, relative to the importing file."""
+        if not spec.startswith("."):
+            return None
+        base = posixpath.normpath(posixpath.join(posixpath.dirname(from_path), spec))
+        for suffix in MODULE_SUFFIXES:
+            candidate = base + suffix
+            if candidate in self.files or candidate in self.virtual or self._exists(candidate):
+                return candidate
+        return None
+
+    def _exists(self, path: str) -> bool:
+        return self.root is not None and path.endswith(".json") and (self.root / path).is_file()
+
+    def json_file(self, path: str) -> object:
+        """A JSON data file of the repository (ResourceLoader packageFiles), read on demand."""
+        if path not in self._json_cache:
+            try:
+                self._json_cache[path] = json.loads((self.root / path).read_text(encoding="utf-8"))
+            except (OSError, ValueError, TypeError):
+                self._json_cache[path] = None
+        return self._json_cache[path]

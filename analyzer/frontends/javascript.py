@@ -10,6 +10,7 @@ depth.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import tree_sitter as ts
 
@@ -125,6 +126,7 @@ class _Lowerer:
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.scope_ids: dict[tuple[int, int], int] = {}
         self.class_names: dict[int, str] = {}  # class scope id → class name
+        self.class_parents: dict[int, str] = {}  # class scope id → its `extends` expression
         self.bindings: list[Binding] = []
         self.member_assigns: list[MemberAssign] = []
         self.classes: list[ClassDef] = []
@@ -134,6 +136,7 @@ class _Lowerer:
         self.scope = MODULE_SCOPE
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: self.scopes[0]}
         self.arrow_scopes: set[int] = set()
+        self.returns: dict[int, list[Expr]] = {}
 
     # --- driver ------------------------------------------------------------------------------
 
@@ -157,6 +160,7 @@ class _Lowerer:
             "for_in": self.on_for_in,
             "import": self.on_import,
             "export": self.on_export,
+            "return": self.on_return,
         }
         for kind, node in captured:
             while open_scopes and open_scopes[-1][0] <= node.start_byte:
@@ -177,10 +181,11 @@ class _Lowerer:
                     spans[0],
                 )
             )
+        scopes = [replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s for s in self.scopes]
         return FileFacts(
             path=self.path,
             language=language,
-            scopes=tuple(sorted(self.scopes, key=lambda s: s.id)),
+            scopes=tuple(sorted(scopes, key=lambda s: s.id)),
             bindings=tuple(self.bindings),
             member_assigns=tuple(self.member_assigns),
             classes=tuple(self.classes),
@@ -213,15 +218,21 @@ class _Lowerer:
     def on_function(self, node: ts.Node) -> None:
         scope_id = self.scope_of(node)
         name, cls = self.function_name(node)
-        params, defaults = self.parameters(node, scope_id)
+        params, destructured, defaults = self.parameters(node, scope_id)
         self.add_scope(
             Scope(scope_id, self.scope, "function", name=name, params=params, cls=cls, line=node.start_point[0] + 1)
         )
         if node.type == "arrow_function":
             self.arrow_scopes.add(scope_id)
+            body = node.child_by_field_name("body")
+            if body is not None and body.type != "statement_block":
+                previous, self.scope = self.scope, scope_id
+                self.returns.setdefault(scope_id, []).append(self.lower(body))
+                self.scope = previous
         for pname, index in params_index(params):
-            self.bindings.append(Binding(pname, scope_id, None, "param", node.start_point[0] + 1))
-        self.bindings.extend(defaults)
+            default = defaults.get(pname)
+            self.bindings.append(Binding(pname, scope_id, default, "param", node.start_point[0] + 1))
+        self.bindings.extend(destructured)
         if node.type in ("function_declaration", "generator_function_declaration"):
             fname = node.child_by_field_name("name")
             if fname is not None:
@@ -284,23 +295,31 @@ class _Lowerer:
                 return f"{compact(self.src.text(left))}.{member}"
         return member
 
-    def parameters(self, node: ts.Node, scope_id: int) -> tuple[tuple[str, ...], list[Binding]]:
-        """Parameter names in order; destructured parameters get a synthetic `#paramN` name
-        and bindings for the names they introduce."""
+    def parameters(self, node: ts.Node, scope_id: int) -> tuple[tuple[str, ...], list[Binding], dict[str, Expr]]:
+        """Parameter names in order, bindings for the names destructured parameters introduce
+        (they get a synthetic `#paramN` name), and default values by parameter name."""
         single = node.child_by_field_name("parameter")
         if single is not None:
-            return (self.src.text(single),), []
+            return (self.src.text(single),), [], {}
         plist = node.child_by_field_name("parameters")
         if plist is None:
-            return (), []
+            return (), [], {}
         names: list[str] = []
         extra: list[Binding] = []
+        defaults: dict[str, Expr] = {}
         for index, param in enumerate(c for c in plist.named_children if c.type != "comment"):
             pattern = param
+            default_node = None
             if param.type in PARAMETER_WRAPPERS:
                 pattern = param.child_by_field_name("pattern") or param
+                default_node = param.child_by_field_name("value")
             if pattern.type == "assignment_pattern":
+                default_node = pattern.child_by_field_name("right")
                 pattern = pattern.child_by_field_name("left") or pattern
+            if default_node is not None and pattern.type == "identifier":
+                previous, self.scope = self.scope, scope_id
+                defaults[self.src.text(pattern)] = self.lower(default_node)
+                self.scope = previous
             if pattern.type == "rest_pattern":
                 inner = pattern.named_children[0] if pattern.named_children else pattern
                 names.append("..." + self.src.text(inner))
@@ -310,7 +329,7 @@ class _Lowerer:
                 synthetic = f"#param{index}"
                 names.append(synthetic)
                 extra.extend(self.destructure(pattern, Ref(synthetic, scope_id), scope_id, "param", node))
-        return tuple(names), extra
+        return tuple(names), extra, defaults
 
     def on_class(self, node: ts.Node) -> None:
         scope_id = self.scope_of(node)
@@ -326,6 +345,7 @@ class _Lowerer:
                     heritage = heritage.child_by_field_name("value")
                 if heritage is not None:
                     parent = compact(self.src.text(heritage))
+                    self.class_parents[scope_id] = parent
         properties: list[tuple[str, Expr]] = []
         methods: list[tuple[str, int]] = []
         body = node.child_by_field_name("body")
@@ -401,7 +421,7 @@ class _Lowerer:
                 args=args,
                 scope=self.scope,
                 span=self.src.span(self.span_start(callee_node), node),
-                new=is_new,
+                new=is_new or callee_node.type == "super",
                 snippet=self.src.first_line(node),
             )
         )
@@ -521,13 +541,20 @@ class _Lowerer:
         is_of = operator is not None and self.src.text(operator) == "of"
         items = self.lower(right)
         value: Expr
-        if is_of and isinstance(items, Arr):
-            value = Cond(items.items)
-        elif not is_of and isinstance(items, Obj) and items.entries:
+        if is_of:
+            # Each element in turn: one of the iterable's items when they are known.
+            value = Index(items, Unknown("each element of the loop"))
+        elif isinstance(items, Obj) and items.entries:
             value = Cond(tuple(Lit(k) for k, _ in items.entries))
         else:
             value = Unknown("loop variable")
         self.bindings.extend(self.destructure(left, value, self.scope, "loop", node))
+
+    def on_return(self, node: ts.Node) -> None:
+        if self.scope == MODULE_SCOPE:
+            return
+        values = [c for c in node.named_children if c.type != "comment"]
+        self.returns.setdefault(self.scope, []).append(self.lower(values[0]) if values else Lit(None))
 
     def on_import(self, node: ts.Node) -> None:
         source = node.child_by_field_name("source")
@@ -655,6 +682,16 @@ class _Lowerer:
 
     def lower_this(self, node: ts.Node, depth: int) -> Expr:
         return This(self.enclosing_class())
+
+    def lower_super(self, node: ts.Node, depth: int) -> Expr:
+        """`super` is the parent class: `super( … )` constructs it, `super.m()` calls its method."""
+        scope_id: int | None = self.scope
+        while scope_id is not None and scope_id in self.scope_by_id:
+            if self.scope_by_id[scope_id].kind == "class":
+                parent = self.class_parents.get(scope_id)
+                return ClassRef(parent) if parent else Unknown("super without a known parent class")
+            scope_id = self.scope_by_id[scope_id].parent
+        return Unknown("super outside a class")
 
     def lower_member_expression(self, node: ts.Node, depth: int) -> Expr:
         obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")

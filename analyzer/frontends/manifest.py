@@ -4,11 +4,12 @@ keys that hold stream names, with exact locations (parsed with tree-sitter-json)
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 
 import tree_sitter as ts
 
-from analyzer.facts import Arr, DeclarationFact, Expr, FileFacts, Lit, Obj, ParseProblem, Unknown
+from analyzer.facts import Arr, Config, DeclarationFact, Expr, FileFacts, Lit, Obj, ParseProblem, Require, Unknown
 from analyzer.frontends.treesitter import SourceText, error_spans, parser
 
 MANIFEST_NAMES = ("extension.json", "skin.json")
@@ -61,6 +62,7 @@ class ManifestFrontend:
             config=tuple(config),
             declarations=tuple(declarations),
             problems=tuple(problems),
+            virtual_modules=tuple(resource_modules(reader, top, posixpath.dirname(path))),
         )
 
     def schema_declarations(self, reader: _Reader, schemas: ts.Node | None) -> list[DeclarationFact]:
@@ -70,6 +72,68 @@ class ManifestFrontend:
             text = str(literal.value) if isinstance(literal, Lit) and literal.value is not None else None
             out.append(DeclarationFact("eventlogging-schema", name, reader.src.span(pair), text))
         return out
+
+
+def resource_modules(reader: _Reader, top: ts.Node, manifest_dir: str) -> list[tuple[str, Expr]]:
+    """Modules that ResourceLoader builds at run time: packageFiles JSON made from config keys
+    (`{"name": "config.json", "config": [ "Key" ]}`), literal `content`, and each module's name
+    standing for its main file, so `require( 'ext.foo' )` and `require( './config.json' )` resolve."""
+    defaults = reader.member(top, "ResourceFileModulePaths")
+    default_base = _string_member(reader, defaults, "localBasePath") or ""
+    out: list[tuple[str, Expr]] = []
+    for module_name, _, module in reader.pairs(reader.member(top, "ResourceModules")):
+        base = _string_member(reader, module, "localBasePath")
+        base = posixpath.normpath(posixpath.join(manifest_dir, base if base is not None else default_base))
+        files = reader.member(module, "packageFiles")
+        if files is None or files.type != "array":
+            continue
+        main = None
+        for entry in files.named_children:
+            name, value, is_main = _package_file(reader, entry)
+            if name is None:
+                continue
+            file_path = posixpath.normpath(posixpath.join(base, name)).removeprefix("./")
+            if value is not None:
+                out.append((file_path, value))
+            if main is None or is_main:
+                main = file_path
+        if main is not None:
+            out.append((module_name, Require(main, "")))
+    return out
+
+
+def _package_file(reader: _Reader, entry: ts.Node) -> tuple[str | None, Expr | None, bool]:
+    """(name, generated value or None for a real file, is it the main file) of one entry."""
+    if entry.type == "string":
+        return reader.string(entry), None, False
+    if entry.type != "object":
+        return None, None, False
+    name = _string_member(reader, entry, "name") or _string_member(reader, entry, "file")
+    is_main = reader.member(entry, "main") is not None and reader.member(entry, "main").type == "true"
+    config = reader.member(entry, "config")
+    if config is not None and config.type == "array":
+        keys = [reader.string(k) for k in config.named_children if k.type == "string"]
+        return name, Obj(tuple((k, Config(k)) for k in keys)), is_main
+    if config is not None and config.type == "object":
+        return name, Obj(tuple((alias, Config(reader.string(v))) for alias, _, v in reader.pairs(config) if v.type == "string")), is_main
+    content = reader.member(entry, "content")
+    if content is not None:
+        return name, reader.expr(content), is_main
+    callback = reader.member(entry, "callback") or reader.member(entry, "versionCallback")
+    if callback is not None and not (name or "").endswith((".js", ".vue")):
+        # Scripts behind a callback are real files in the repository; data behind one is not.
+        described = reader.string(callback) if callback.type == "string" else compact_json(reader.src.text(callback))
+        return name, Unknown(f"computed at run time by ResourceLoader callback {described}"), is_main
+    return name, None, is_main
+
+
+def compact_json(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _string_member(reader: _Reader, obj: ts.Node | None, key: str) -> str | None:
+    value = reader.member(obj, key) if obj is not None else None
+    return reader.string(value) if value is not None and value.type == "string" else None
 
 
 def _top_object(root: ts.Node) -> ts.Node | None:

@@ -1,50 +1,362 @@
 """Resolution: turn matched call sites into findings with their names evaluated.
 
-For each Match the rule says which argument carries the name and where the schema comes from;
-the Evaluator computes their values, and `summarize` reports them honestly (a name, a `*`
-pattern with candidates, or nothing, with the reason).
+Each Match starts one work item: the API call, evaluated in its own file. When the name still
+depends on a parameter of the function around the call, that function is a wrapper: every call
+of it in the repository becomes a new work item, evaluated with the wrapper's parameters bound
+to that call's arguments, and reported at that call with `via_wrapper`. Wrappers of wrappers
+follow the same way, up to MAX_WRAPPER_DEPTH levels.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 
 from analyzer.extract import Match
-from analyzer.facts import Expr, FileFacts, Member
-from analyzer.model import Finding, fingerprint
-from analyzer.resolve.evaluate import Evaluator
-from analyzer.resolve.values import Summary, summarize
-from analyzer.ruleset import NameSpec, RuleSet, SchemaSpec
-from analyzer.symbols import FileSymbols
+from analyzer.facts import CallSite, Expr, FileFacts, Member, Ref
+from analyzer.model import Diagnostic, Finding, ViaWrapper, fingerprint
+from analyzer.resolve.evaluate import EMPTY, At, Evaluator, Frame, FuncT, argument_offset
+from analyzer.resolve.relays import Relay, relay_to
+from analyzer.resolve.values import Hole, Summary, Value, summarize
+from analyzer.ruleset import ApiRule, NameSpec, RuleSet
+from analyzer.symbols import PathResolver, RepoIndex
+
+MAX_WRAPPER_DEPTH = 6
+MAX_SITES_PER_SINK = 400
 
 
-def resolve_file(
-    matches: list[Match],
-    symbols: FileSymbols,
-    rules: RuleSet,
-    repository: str,
-    in_test: bool,
-    evaluator: Evaluator | None = None,
-) -> list[Finding]:
-    evaluator = evaluator or Evaluator(symbols)
-    seen: Counter = Counter()
-    findings = []
-    for match in matches:
-        context = symbols.context_name(match.call.scope)
-        key = (match.rule.id, context, _normalized(match.call.snippet))
-        seen[key] += 1
-        findings.append(
-            _finding(match, evaluator, rules, repository, in_test, context, fingerprint(match.path, *key, seen[key]))
+@dataclass(frozen=True)
+class Item:
+    """One place a sink's name is resolved at: the API call itself, or a wrapper call."""
+
+    match: Match
+    frame: Frame
+    site_path: str
+    site: CallSite
+    via: ViaWrapper | None = None
+    depth: int = 0
+
+
+class Resolver:
+    def __init__(self, index: RepoIndex, rules: RuleSet, repository: str, level: str = "full"):
+        self.index = index
+        self.rules = rules
+        self.repository = repository
+        self.level = level
+        self.evaluator = Evaluator(index, rules, level)
+        self.diagnostics: list[Diagnostic] = []
+        self.relays: list[Relay] = []
+        self._callers: dict[tuple[str, int], list[tuple[str, CallSite]]] | None = None
+
+    # --- driver ------------------------------------------------------------------------------
+
+    def resolve(self, matches: list[Match]) -> list[Finding]:
+        self.direct_sites = {(m.path, m.call.span) for m in matches}
+        work = [Item(m, EMPTY, m.path, m.call) for m in matches]
+        if self.level == "full":
+            work += [Item(m, EMPTY, m.path, m.call) for m in self.higher_order_matches()]
+        findings: list[Finding] = []
+        resolved: list[tuple[Item, Finding]] = []
+        seen: set[tuple] = set()
+        per_sink: Counter = Counter()
+        occurrences: Counter = Counter()
+        while work:
+            item = work.pop(0)
+            key = (item.match.path, item.match.call.span, item.site_path, item.site.span, item.frame)
+            if key in seen:
+                continue
+            seen.add(key)
+            finding, name_values = self.finding(item, occurrences)
+            findings.append(finding)
+            resolved.append((item, finding))
+            if self.level != "full" or item.depth >= MAX_WRAPPER_DEPTH:
+                if self.level == "full" and _param_holes(name_values):
+                    self.note_bound(item, "wrapper depth limit")
+                continue
+            for next_item in self.wrapper_sites(item, name_values):
+                sink = (item.match.path, item.match.call.span)
+                per_sink[sink] += 1
+                if per_sink[sink] > MAX_SITES_PER_SINK:
+                    self.note_bound(item, f"more than {MAX_SITES_PER_SINK} wrapper call sites")
+                    break
+                work.append(next_item)
+        if self.level == "full":
+            self.relays = self.discover_relays(resolved)
+        return findings
+
+    def note_bound(self, item: Item, what: str) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                self.repository, item.match.path, "resolution-bound",
+                f"stopped following wrappers of this call ({what}); some call sites may be missing",
+                "note", item.match.call.span,
+            )
         )
-    return findings
+
+    # --- one finding -------------------------------------------------------------------------
+
+    def finding(self, item: Item, occurrences: Counter) -> tuple[Finding, tuple[Value, ...]]:
+        match, rule = item.match, item.match.rule
+        spec, args, named = name_arguments(match)
+        kind = spec.kind or rule.name.kind or "topic"
+        expr = argument(args, named, spec.arg, spec.named)
+        if expr is None:
+            values: tuple[Value, ...] = ()
+            name = Summary(spec.default, (), "literal", None) if spec.default else Summary(None, (), "dynamic", "no name argument")
+        else:
+            values = self.evaluator.values(At(expr, match.path, item.frame))
+            name = summarize(values)
+        family = rule.family_for(name.name)
+        schema = self.schema(item, name)
+        component = self.component(item)
+        qualified = None
+        if rule.qualified_name and component and name.name:
+            qualified = rule.qualified_name.format(component=component, name=name.name)
+        symbols = self.index.symbols(item.site_path)
+        context = symbols.context_name(item.site.scope)
+        key = (rule.id, context, re.sub(r"\s+", "", item.site.snippet), item.via.function if item.via else "")
+        occurrences[(item.site_path, key)] += 1
+        return (
+            Finding(
+                repository=self.repository,
+                path=item.site_path,
+                span=item.site.span,
+                language=self.index.files[item.site_path].language,
+                family=family,
+                api=rule.id,
+                name=name.name,
+                name_kind=kind,
+                resolution=name.resolution,
+                fingerprint=fingerprint(item.site_path, *key, occurrences[(item.site_path, key)]),
+                candidates=name.candidates,
+                schema=schema,
+                in_test=self.index.in_test.get(item.site_path, False),
+                unresolved_reason=name.reason,
+                context=context,
+                snippet=item.site.snippet,
+                message=message(rule.id, kind, name, family, item.via),
+                config_key=name.config_key,
+                via_wrapper=item.via,
+                component=component,
+                qualified_name=qualified,
+                stream=name.name if kind == "stream" and name.resolution != "dynamic" else None,
+            ),
+            values,
+        )
+
+    def schema(self, item: Item, name: Summary) -> str | None:
+        match = item.match
+        spec = match.rule.schema
+        args, named = match.call.args, match.call.named
+        if spec is not None and spec.from_handle and match.origin is not None:
+            spec, args, named = match.origin.rule.schema, match.origin.args, match.origin.named
+        spec = spec.for_arity(len(args)) if spec is not None else None
+        if spec is None:
+            return None
+        if spec.from_name:
+            return name.name if name.resolution != "dynamic" else None
+        if spec.name_after_prefix:
+            if name.name and name.name.startswith(spec.name_after_prefix) and name.resolution != "dynamic":
+                schema = name.name[len(spec.name_after_prefix):]
+                return schema[:1].upper() + schema[1:] if spec.capitalize else schema
+            return None
+        if spec.arg is not None:
+            expr = argument(args, named, spec.arg, None)
+            return self.text(At(expr, match.path, item.frame)) if expr is not None else None
+        if spec.payload_arg is not None:
+            payload = argument(args, named, spec.payload_arg, None)
+            if payload is None:
+                return None
+            entries = self.evaluator.object_entries(At(payload, match.path, item.frame), spec.key)
+            texts = {t for t in (self.text(e) for e in entries) if t}
+            return sorted(texts)[0] if len(texts) == 1 else (" | ".join(sorted(texts)) if texts else None)
+        return None
+
+    def text(self, at: At) -> str | None:
+        summary = summarize(self.evaluator.values(at))
+        return summary.name
+
+    def component(self, item: Item) -> str | None:
+        """The StatsLib component: `withComponent( 'X' )` on the receiver chain, or on the
+        factory a constructor received (`new Foo( $services->getStatsFactory()->withComponent( 'X' ) )`)."""
+        rule = item.match.rule
+        if not rule.component_call:
+            return None
+        for call in item.match.receiver_calls:
+            if isinstance(call.callee, Member) and call.callee.prop == rule.component_call and rule.component_arg < len(call.args):
+                return self.text(At(call.args[rule.component_arg], item.match.path, item.frame))
+        if self.level == "full":
+            return self.component_from_constructor(item)
+        return None
+
+    def component_from_constructor(self, item: Item) -> str | None:
+        callee = item.match.call.callee
+        if not isinstance(callee, Member):
+            return None
+        symbols = self.index.symbols(item.match.path)
+        receiver = callee.obj
+        values = []
+        if isinstance(receiver, Member) and hasattr(receiver.obj, "cls"):
+            values = symbols.this_members(getattr(receiver.obj, "cls"), receiver.prop)
+        elif isinstance(receiver, Ref):
+            values = [receiver]
+        rule = item.match.rule
+        for value in values[:4]:
+            if not isinstance(value, Ref):
+                continue
+            found = symbols.lookup(value.name, value.scope)
+            if found.kind != "param" or found.scope is None or found.param_index is None:
+                continue
+            for caller_path, call in self.callers().get((item.match.path, found.scope), [])[:8]:
+                if found.param_index >= len(call.args):
+                    continue
+                info = self.evaluator.paths(caller_path).describe_receiver(call.args[found.param_index])
+                for inner in info.call_exprs:
+                    if isinstance(inner.callee, Member) and inner.callee.prop == rule.component_call and inner.args:
+                        return self.text(At(inner.args[rule.component_arg], caller_path))
+        return None
+
+    # --- wrappers ----------------------------------------------------------------------------
+
+    def callers(self) -> dict[tuple[str, int], list[tuple[str, CallSite]]]:
+        """Every call in the repository to a repository function, by the function it calls."""
+        if self._callers is None:
+            callers: dict[tuple[str, int], list[tuple[str, CallSite]]] = defaultdict(list)
+            names = self.function_names()
+            for path, facts in self.index.files.items():
+                for call in facts.calls:
+                    callee = call.callee.obj if isinstance(call.callee, Member) and call.callee.prop in ("call", "apply") else call.callee
+                    last = _last_name(callee)
+                    if last is None or (last not in names and not call.new and last not in ("super", "parent")):
+                        continue
+                    target = self.evaluator.callee_function(path, call.callee, call.new)
+                    if target is not None:
+                        callers[(target.path, target.scope)].append((path, call))
+            self._callers = callers
+        return self._callers
+
+    def function_names(self) -> set[str]:
+        names: set[str] = set()
+        for facts in self.index.files.values():
+            for scope in facts.scopes:
+                if scope.kind == "function" and scope.name:
+                    names.add(re.split(r"[.:]+", scope.name)[-1])
+            for klass in facts.classes:
+                names.add(klass.name.rsplit("\\", 1)[-1].rsplit(".", 1)[-1])
+                names.update(m for m, _ in klass.methods)
+            for binding in facts.bindings:
+                if binding.kind in ("function", "const", "let", "var", "import"):
+                    names.add(binding.name)
+        return names
+
+    def wrapper_sites(self, item: Item, values: tuple[Value, ...]) -> list[Item]:
+        out: list[Item] = []
+        for hole in _param_holes(values):
+            path, scope_id, _ = hole.param
+            scope = self.index.symbols(path).scopes.get(scope_id)
+            if scope is None:
+                continue
+            via = ViaWrapper(function=scope.name or "<anonymous>", path=item.match.path, line=item.match.call.span.line)
+            symbols = self.index.symbols(path)
+            for caller_path, call in self.callers().get((path, scope_id), []):
+                if (caller_path, call.span) in self.direct_sites:
+                    continue  # an API call in its own right (an API implemented in this repository)
+                args = [At(a, caller_path) for a in call.args[argument_offset(call.callee):]]
+                named = {k: At(v, caller_path) for k, v in call.named}
+                defaults = {p: At(d, path) for p in scope.params if (d := symbols.param_default(scope_id, p)) is not None}
+                args = bind_named(scope.params, args, named)
+                bound = hole.frame.with_call(path, scope_id, scope.params, args, defaults)
+                frame = rebind(item.frame, hole.frame, bound)
+                out.append(Item(item.match, frame, caller_path, call, via, item.depth + 1))
+        return out
+
+    # --- subscribers -------------------------------------------------------------------------
+
+    def discover_relays(self, resolved: list[tuple[Item, Finding]]) -> list[Relay]:
+        """`mw.trackSubscribe( prefix, handler )` whose handler (or a function it calls)
+        contains an event submission or re-fires a topic."""
+        sinks_by_path: dict[str, list[tuple[Item, Finding]]] = defaultdict(list)
+        for item, finding in resolved:
+            if item.via is None:
+                sinks_by_path[item.match.path].append((item, finding))
+        relays = []
+        for item, finding in resolved:
+            if item.match.rule.id != "mw.trackSubscribe" or item.via is not None:
+                continue
+            if finding.resolution == "dynamic" or not finding.name:
+                continue
+            handler_expr = argument(item.match.call.args, item.match.call.named, 1, None)
+            if handler_expr is None:
+                continue
+            handlers = [t for t in self.evaluator.targets(At(handler_expr, item.match.path, item.frame)) if isinstance(t, FuncT)]
+            scopes = {(h.path, h.scope) for h in handlers}
+            scopes |= {called for h in handlers for called in self.functions_called_in(h)}
+            subscriber = f"{self.repository} {item.match.path}:{item.match.call.span.line}"
+            for path in {p for p, _ in scopes}:
+                symbols = self.index.symbols(path)
+                for sink_item, sink in sinks_by_path.get(path, []):
+                    if sink_item is item:
+                        continue
+                    if any((path, s) in scopes for s in symbols.chain(sink_item.match.call.scope)):
+                        relay = relay_to(sink, finding.name, subscriber)
+                        if relay is not None:
+                            relays.append(relay)
+        return relays
+
+    def functions_called_in(self, function: FuncT) -> set[tuple[str, int]]:
+        symbols = self.index.symbols(function.path)
+        called = set()
+        for call in self.index.files[function.path].calls:
+            if function.scope in symbols.chain(call.scope):
+                target = self.evaluator.callee_function(function.path, call.callee, call.new)
+                if target is not None:
+                    called.add((target.path, target.scope))
+        return called
+
+    # --- APIs passed around as values --------------------------------------------------------
+
+    def higher_order_matches(self) -> list[Match]:
+        """Calls through a parameter that receives an API function: `init( mw.track )` with
+        `function init( track ) { track( 'x' ) }` makes `track( 'x' )` an mw.track call."""
+        api_paths = {path: rule for rule in self.rules.apis for path in rule.match.callee}
+        found: list[Match] = []
+        for path, facts in self.index.files.items():
+            paths = PathResolver(self.index.symbols(path), self.rules.aliases.get(facts.language, ()))
+            for call in facts.calls:
+                for index, arg in enumerate(call.args):
+                    if not isinstance(arg, (Member, Ref)):
+                        continue
+                    api = paths.path(arg)
+                    rule = api_paths.get(api) if api else None
+                    if rule is None or facts.language not in rule.languages:
+                        continue
+                    target = self.evaluator.callee_function(path, call.callee, call.new)
+                    if target is not None:
+                        found.extend(self.calls_through_parameter(target, index, rule))
+        return found
+
+    def calls_through_parameter(self, target: FuncT, index: int, rule: ApiRule) -> list[Match]:
+        symbols = self.index.symbols(target.path)
+        scope = symbols.scopes.get(target.scope)
+        if scope is None or index >= len(scope.params):
+            return []
+        param = scope.params[index]
+        facts = self.index.files[target.path]
+        out = []
+        for call in facts.calls:
+            callee = call.callee
+            if isinstance(callee, Ref) and callee.name == param:
+                found = symbols.lookup(param, callee.scope)
+                if found.kind == "param" and found.scope == target.scope:
+                    out.append(Match(rule, call, target.path, facts.language))
+        return out
 
 
-def _normalized(snippet: str) -> str:
-    return re.sub(r"\s+", "", snippet)
+# --- helpers ---------------------------------------------------------------------------------
 
 
-def _argument(args: tuple[Expr, ...], named: tuple[tuple[str, Expr], ...], index: int | None, name: str | None) -> Expr | None:
+def argument(args: tuple[Expr, ...], named: tuple[tuple[str, Expr], ...], index: int | None, name: str | None) -> Expr | None:
     if name is not None:
         for key, value in named:
             if key == name:
@@ -54,7 +366,7 @@ def _argument(args: tuple[Expr, ...], named: tuple[tuple[str, Expr], ...], index
     return None
 
 
-def _name_spec(match: Match) -> tuple[NameSpec, tuple[Expr, ...], tuple]:
+def name_arguments(match: Match) -> tuple[NameSpec, tuple[Expr, ...], tuple]:
     """The name spec that applies, and the arguments it reads (the handle's, for handles)."""
     rule = match.rule
     if rule.name.from_handle and match.origin is not None:
@@ -63,110 +375,52 @@ def _name_spec(match: Match) -> tuple[NameSpec, tuple[Expr, ...], tuple]:
     return rule.name.for_arity(len(match.call.args)), match.call.args, match.call.named
 
 
-def _evaluate_name(match: Match, evaluator: Evaluator) -> tuple[Summary, str]:
-    spec, args, named = _name_spec(match)
-    kind = spec.kind or match.rule.name.kind or "topic"
-    expr = _argument(args, named, spec.arg, spec.named)
-    if expr is None:
-        if spec.default is not None:
-            return Summary(spec.default, (), "literal", None), kind
-        return Summary(None, (), "dynamic", "no name argument"), kind
-    return summarize(evaluator.evaluate(expr)), kind
+def bind_named(params: tuple[str, ...], args: list[At], named: dict[str, At]) -> list[At | None]:
+    """Positional arguments with named ones (`f( stream: x )`, PHP/Kotlin) put in place;
+    None where nothing is passed (the parameter's default applies)."""
+    out: list[At | None] = list(args)
+    for index, param in enumerate(params):
+        value = named.get(param) or named.get(param.lstrip("$"))
+        if value is not None:
+            out.extend([None] * (index + 1 - len(out)))
+            out[index] = value
+    return out
 
 
-def _evaluate_schema(match: Match, name: Summary, evaluator: Evaluator) -> str | None:
-    rule = match.rule
-    spec: SchemaSpec | None = rule.schema
-    args, named = match.call.args, match.call.named
-    if spec is not None and spec.from_handle and match.origin is not None:
-        spec, args, named = match.origin.rule.schema, match.origin.args, match.origin.named
-    if spec is None:
-        return None
-    spec = spec.for_arity(len(args))
-    if spec is None:
-        return None
-    if spec.from_name:
-        return name.name
-    if spec.name_after_prefix:
-        if name.name and name.name.startswith(spec.name_after_prefix):
-            schema = name.name[len(spec.name_after_prefix) :]
-            return schema[:1].upper() + schema[1:] if spec.capitalize else schema
-        return None
-    if spec.arg is not None:
-        return _schema_text(_argument(args, named, spec.arg, None), evaluator)
-    if spec.payload_arg is not None:
-        payload = _argument(args, named, spec.payload_arg, None)
-        return _schema_text(evaluator.object_entry(payload, spec.key), evaluator)
-    return None
+def rebind(frame: Frame, old: object, new: Frame) -> Frame:
+    """`frame` with every occurrence of the frame `old` (where a parameter was unbound)
+    replaced by `new`, which binds it."""
+    if frame == old:
+        return new
+    changed = tuple((key, replace(at, frame=rebind(at.frame, old, new))) for key, at in frame.bindings)
+    return Frame(changed)
 
 
-def _schema_text(expr: Expr | None, evaluator: Evaluator) -> str | None:
-    if expr is None:
-        return None
-    return summarize(evaluator.evaluate(expr)).name
+def _param_holes(values: tuple[Value, ...]) -> list[Hole]:
+    seen = []
+    for value in values:
+        for hole in value.holes():
+            if hole.param is not None and hole.param[2] is not None and hole not in seen:
+                seen.append(hole)
+    return seen
 
 
-def _component(match: Match, evaluator: Evaluator) -> str | None:
-    rule = match.rule
-    if not rule.component_call:
-        return None
-    for call in match.receiver_calls:
-        if isinstance(call.callee, Member) and call.callee.prop == rule.component_call:
-            if rule.component_arg < len(call.args):
-                return summarize(evaluator.evaluate(call.args[rule.component_arg])).name
-    return None
+def _last_name(callee: Expr) -> str | None:
+    if isinstance(callee, Member):
+        return callee.prop
+    name = getattr(callee, "name", None)
+    return re.split(r"[\\.]", name)[-1] if isinstance(name, str) else None
 
 
-def _finding(
-    match: Match,
-    evaluator: Evaluator,
-    rules: RuleSet,
-    repository: str,
-    in_test: bool,
-    context: str | None,
-    print_: str,
-) -> Finding:
-    rule = match.rule
-    name, name_kind = _evaluate_name(match, evaluator)
-    family = rule.family_for(name.name)
-    schema = _evaluate_schema(match, name, evaluator)
-    component = _component(match, evaluator)
-    qualified = None
-    if rule.qualified_name and component and name.name:
-        qualified = rule.qualified_name.format(component=component, name=name.name)
-    return Finding(
-        repository=repository,
-        path=match.path,
-        span=match.call.span,
-        language=match.language,
-        family=family,
-        api=rule.id,
-        name=name.name,
-        name_kind=name_kind,
-        resolution=name.resolution,
-        fingerprint=print_,
-        candidates=name.candidates,
-        schema=schema,
-        in_test=in_test,
-        unresolved_reason=name.reason,
-        context=context,
-        snippet=match.call.snippet,
-        message=_message(rule.id, name_kind, name, family),
-        config_key=name.config_key,
-        component=component,
-        qualified_name=qualified,
-    )
-
-
-def _message(api: str, kind: str, name: Summary, family: str) -> str:
+def message(api: str, kind: str, name: Summary, family: str, via: ViaWrapper | None) -> str:
+    through = f" via {via.function}()" if via else ""
     if name.resolution != "dynamic" and not name.candidates:
-        return f"{api}: {kind} '{name.name}' ({family})"
+        return f"{api}{through}: {kind} '{name.name}' ({family})"
     if name.candidates:
-        return f"{api}: {kind} is one of {', '.join(repr(c) for c in name.candidates)} ({family})"
+        return f"{api}{through}: {kind} is one of {', '.join(repr(c) for c in name.candidates)} ({family})"
     if name.name:
-        return f"{api}: {kind} matches '{name.name}'; part of it is not known statically: {name.reason} ({family})"
-    return f"{api}: {kind} not known statically: {name.reason} ({family})"
-
+        return f"{api}{through}: {kind} matches '{name.name}'; part of it is not known statically: {name.reason} ({family})"
+    return f"{api}{through}: {kind} not known statically: {name.reason} ({family})"
 
 
 # Declarations in manifests that are also inventory entries: declaration kind → (family, api).

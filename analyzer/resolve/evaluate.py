@@ -1,18 +1,29 @@
-"""Evaluate lowered expressions to string values.
+"""Evaluate lowered expressions to string values, across the files of a repository.
 
-The evaluator is where names get resolved. At level "literal" it folds what is written at the
-call: string literals, concatenation and template literals of literals, and choices between
-them; anything else becomes a hole with the reason it is unknown.
+An expression is always evaluated *at* a frame: the file it belongs to, plus the values bound to
+the parameters of wrapper functions at the call site being resolved. `targets` follows
+references (names, members, imports, class constants, configuration) to what they denote;
+`values` turns what it reaches into strings with holes. Every reference followed adds its
+resolution kind, so a name reports the weakest kind it was built from.
+
+Level "literal" folds only what is written at the call (literals, concatenation, template
+literals); level "full" follows references.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, replace
+
+from analyzer.extract import plain_call_matches
 from analyzer.facts import (
     Arr,
     Call,
+    ClassDef,
     ClassRef,
     Concat,
     Cond,
+    Config,
     Expr,
     Func,
     GlobalRef,
@@ -25,53 +36,686 @@ from analyzer.facts import (
     This,
     Unknown,
 )
-from analyzer.resolve.values import Value, concat, known, union, unknown
-from analyzer.symbols import MAX_DEPTH, FileSymbols
+from analyzer.resolve.values import Hole, Value, concat, union
+from analyzer.ruleset import RuleSet
+from analyzer.symbols import CONSTRUCTOR_NAMES, MAX_DEPTH, PathResolver, RepoIndex
 
 CONCAT_KINDS = {"concatenation": "concatenation", "template-literal": "template-literal", "interpolation": "concatenation"}
+REFERENCES = (Ref, GlobalRef, Member, Index, Require, ClassRef, Func, Config, This)
+LEVELS = ("literal", "full")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The arguments bound to wrapper parameters at the call being resolved, keyed by
+    (file, function scope, parameter name). The empty frame binds nothing."""
+
+    bindings: tuple[tuple[tuple[str, int, str], At], ...] = ()
+
+    def bound(self, path: str, scope: int, name: str) -> At | None:
+        for key, value in reversed(self.bindings):  # the innermost call wins
+            if key == (path, scope, name):
+                return value
+        return None
+
+    def with_call(self, path: str, scope: int, params: tuple[str, ...], args: list, defaults: dict[str, At]) -> Frame:
+        """This frame plus the parameters of function `scope` bound to a call's arguments
+        (None or a missing argument: the parameter's default, else an explicit unknown)."""
+        added = []
+        for index, param in enumerate(params):
+            if param.startswith("..."):
+                break
+            value = args[index] if index < len(args) else None
+            value = value or defaults.get(param) or At(Unknown(f"no argument passed for {param}"), path)
+            added.append(((path, scope, param), value))
+        return Frame(self.bindings + tuple(added))
+
+
+EMPTY = Frame()
+
+
+@dataclass(frozen=True, slots=True)
+class At:
+    """An expression of file `path`, evaluated in `frame`, with the kinds of references
+    followed so far."""
+
+    expr: Expr
+    path: str
+    frame: Frame = EMPTY
+    kinds: frozenset[str] = frozenset()
+    config_key: str | None = None
+
+    def to(self, expr: Expr, path: str | None = None, add: str | frozenset[str] | None = None, config_key: str | None = None) -> At:
+        """Another expression reached from this one (in `path`, if it is in another file)."""
+        kinds = self.kinds | ({add} if isinstance(add, str) else (add or frozenset()))
+        return At(expr, path or self.path, self.frame, kinds, config_key or self.config_key)
+
+
+@dataclass(frozen=True, slots=True)
+class FuncT:
+    path: str
+    scope: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClassT:
+    path: str
+    cls: ClassDef
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceT:
+    """An instance of the class named `cls` (declared with `class`, or an ES5 constructor)."""
+
+    path: str
+    cls: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleT:
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoleT:
+    hole: Hole
+
+
+Target = At | FuncT | ClassT | InstanceT | ModuleT | HoleT
+
+
+def hole(reason: str, param: tuple[str, int, int] | None = None, frame: Frame | None = None) -> HoleT:
+    return HoleT(Hole(reason, param, frame))
 
 
 class Evaluator:
-    def __init__(self, symbols: FileSymbols):
-        self.symbols = symbols
+    def __init__(self, index: RepoIndex, rules: RuleSet, level: str = "full"):
+        if level not in LEVELS:
+            raise ValueError(f"unknown resolution level {level!r}")
+        self.index = index
+        self.rules = rules
+        self.level = level
+        self._paths: dict[str, PathResolver] = {}
+        self._values: dict[At, tuple[Value, ...]] = {}
+        self._es5_parents: dict[tuple[str, int], list[At]] | None = None
 
-    def evaluate(self, expr: Expr | None, depth: int = 0) -> tuple[Value, ...]:
-        if expr is None:
-            return (unknown("missing argument"),)
+    # --- entry points ------------------------------------------------------------------------
+
+    def values(self, at: At, depth: int = 0) -> tuple[Value, ...]:
+        cached = self._values.get(at)
+        if cached is None:
+            cached = self._values[at] = self._compute_values(at, depth)
+        return cached
+
+    def paths(self, path: str) -> PathResolver:
+        resolver = self._paths.get(path)
+        if resolver is None:
+            language = self.index.files[path].language
+            resolver = self._paths[path] = PathResolver(self.index.symbols(path), self.rules.aliases.get(language, ()))
+        return resolver
+
+    def object_entries(self, at: At, key: str, depth: int = 0) -> list[At]:
+        """The values `key` has in the object `at` denotes: literal entries, spreads, and
+        `obj.key = …` / `$obj['key'] = …` assignments to the same variable."""
+        found: list[At] = []
+        if isinstance(at.expr, Ref) and self.level == "full":
+            symbols = self.index.symbols(at.path)
+            declared = symbols.lookup(at.expr.name, at.expr.scope).scope
+            for assign in symbols.member_assigns.get(key, ()):
+                target = assign.target.obj
+                if isinstance(target, Ref) and target.name == at.expr.name:
+                    if symbols.lookup(target.name, target.scope).scope == declared:
+                        found.append(at.to(assign.value))
+        for target in self.targets(at, depth):
+            if isinstance(target, At) and isinstance(target.expr, Obj):
+                found.extend(self._obj_entry(target, key, depth))
+        return found
+
+    # --- values ------------------------------------------------------------------------------
+
+    def _compute_values(self, at: At, depth: int) -> tuple[Value, ...]:
         if depth > MAX_DEPTH:
-            return (unknown("resolution depth limit reached"),)
+            return (self._hole_value(hole("resolution depth limit reached"), at),)
+        expr = at.expr
         if isinstance(expr, Lit):
-            return (literal_value(expr),)
+            return (self._literal(expr, at),)
         if isinstance(expr, Concat):
             kind = CONCAT_KINDS.get(expr.style, "concatenation")
-            return concat([self.evaluate(p, depth + 1) for p in expr.parts], kind)
+            return concat([self.values(at.to(p), depth + 1) for p in expr.parts], kind)
         if isinstance(expr, Cond):
-            return union([self.evaluate(option, depth + 1) for option in expr.options])
-        return (unknown(describe(expr, self.symbols)),)
+            return union([self.values(at.to(o), depth + 1) for o in expr.options])
+        if isinstance(expr, Call) and not expr.new:
+            built = self._string_call(at, depth)
+            if built is not None:
+                return built
+        if isinstance(expr, REFERENCES) or isinstance(expr, Call):
+            groups = []
+            for target in self.targets(at, depth + 1):
+                if isinstance(target, At):
+                    groups.append(self.values(target, depth + 1))
+                elif isinstance(target, HoleT):
+                    groups.append((self._hole_value(target, at),))
+                else:
+                    groups.append((self._hole_value(hole(describe_target(target)), at),))
+            return union(groups) if groups else (self._hole_value(hole("no value"), at),)
+        if isinstance(expr, Unknown):
+            return (self._hole_value(hole(expr.reason), at),)
+        return (self._hole_value(hole(describe(expr)), at),)
 
-    def object_entry(self, expr: Expr | None, key: str, depth: int = 0) -> Expr | None:
-        """The value of `key` in an object literal (or PHP array) expression."""
+    def _literal(self, lit: Lit, at: At) -> Value:
+        value = lit.value
+        if value is None:
+            return self._hole_value(hole("null value"), at)
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        else:
+            text = str(value)
+        return Value((text,), at.kinds | {"literal"}, at.config_key)
+
+    def _hole_value(self, target: HoleT, at: At) -> Value:
+        return Value((target.hole,), frozenset({"dynamic"}), at.config_key)
+
+    def _string_call(self, at: At, depth: int) -> tuple[Value, ...] | None:
+        """Values of string-building calls whose parts are known: join/implode, sprintf,
+        replace, case changes; and configuration reads."""
+        expr: Call = at.expr  # type: ignore[assignment]
+        callee = expr.callee
+
+        def sub(e: Expr) -> tuple[Value, ...]:
+            return self.values(at.to(e), depth + 1)
+
+        if self.level == "full":
+            key = self._config_key(at)
+            if key is not None:
+                return self.values(at.to(Config(key)), depth + 1)
+        name = callee.prop if isinstance(callee, Member) else getattr(callee, "name", "")
+        name = name.lstrip("\\")
+        args = expr.args
+        if isinstance(callee, Member):
+            receiver = at.to(callee.obj)
+            if name == "join" and isinstance(callee.obj, Arr):
+                separator = sub(args[0]) if args else (_text(","),)
+                return _joined([sub(i) for i in callee.obj.items], separator)
+            if name in ("replace", "replaceAll") and len(args) == 2:
+                return _mapped(self.values(receiver, depth + 1), sub(args[0]), sub(args[1]), name == "replaceAll")
+            if name in ("toLowerCase", "toUpperCase", "lowercase", "uppercase", "trim"):
+                return _case(self.values(receiver, depth + 1), name)
+            if name == "concat":
+                return concat([self.values(receiver, depth + 1), *[sub(a) for a in args]], "concatenation")
+            return None
+        if name in ("implode", "join") and len(args) == 2:
+            items = self._array_items(at.to(args[1]), depth)
+            if items is None:
+                return None
+            return _joined([self.values(i, depth + 1) for i in items], sub(args[0]))
+        if name == "sprintf" and args:
+            return _sprintf(sub(args[0]), [sub(a) for a in args[1:]])
+        if name in ("strtolower", "strtoupper", "ucfirst", "lcfirst", "String", "strval", "trim") and len(args) == 1:
+            return _case(sub(args[0]), name)
+        return None
+
+    def _array_items(self, at: At, depth: int) -> list[At] | None:
+        for target in self.targets(at, depth + 1):
+            if isinstance(target, At) and isinstance(target.expr, Arr):
+                return [target.to(i) for i in target.expr.items]
+        return None
+
+    def _config_key(self, at: At) -> str | None:
+        """The key a configuration-reading call reads (`mw.config.get( 'wgFoo' )` → `Foo`)."""
+        expr: Call = at.expr  # type: ignore[assignment]
+        language = self.index.files[at.path].language
+        for getter in self.rules.config_getters:
+            if language not in getter.languages or getter.key_arg >= len(expr.args):
+                continue
+            if not plain_call_matches(getter.match, expr.callee, self.paths(at.path)):
+                continue
+            keys = self.values(At(expr.args[getter.key_arg], at.path, at.frame), 1)
+            if len(keys) == 1 and keys[0].exact:
+                return keys[0].text.removeprefix(getter.strip_prefix) if getter.strip_prefix else keys[0].text
+        return None
+
+    # --- targets -----------------------------------------------------------------------------
+
+    def targets(self, at: At, depth: int = 0) -> list[Target]:
+        """What an expression denotes, following references."""
+        if depth > MAX_DEPTH:
+            return [hole("resolution depth limit reached")]
+        expr = at.expr
+        if self.level == "literal" and isinstance(expr, REFERENCES):
+            return [hole(describe(expr))]
+        if isinstance(expr, Ref):
+            return self._ref_targets(at, depth)
+        if isinstance(expr, Member):
+            bases = self.targets(at.to(expr.obj), depth + 1)
+            if expr.prop == "default" and isinstance(expr.obj, Require):
+                # `import X from './commonjs.js'` is the whole `module.exports` value.
+                return [b for b in bases if not isinstance(b, ModuleT)] + [
+                    t for b in bases if isinstance(b, ModuleT) for t in self._member(b, "default", at, depth + 1)
+                ]
+            return [t for base in bases for t in self._member(base, expr.prop, at, depth + 1)]
+        if isinstance(expr, Index):
+            return self._index_targets(at, depth)
+        if isinstance(expr, GlobalRef):
+            return self._global_targets(at, expr.name, depth)
+        if isinstance(expr, Require):
+            return self._module_targets(at, expr)
+        if isinstance(expr, ClassRef):
+            classes = self.index.find_classes(expr.name, at.path)
+            return [ClassT(p, c) for p, c in classes[:1]] or [hole(f"class {expr.name} is not in the repository")]
+        if isinstance(expr, Func):
+            return [FuncT(at.path, expr.id)]
+        if isinstance(expr, Config):
+            return self._config_targets(at, expr.key)
+        if isinstance(expr, This):
+            return [InstanceT(at.path, expr.cls)] if expr.cls else [hole("this outside a class")]
+        if isinstance(expr, Call):
+            return self._call_targets(at, depth)
+        return [at]
+
+    def _ref_targets(self, at: At, depth: int) -> list[Target]:
+        ref: Ref = at.expr  # type: ignore[assignment]
+        symbols = self.index.symbols(at.path)
+        found = symbols.lookup(ref.name, ref.scope)
+        if found.kind == "param":
+            bound = at.frame.bound(at.path, found.scope, ref.name)
+            if bound is not None:
+                kinds = bound.kinds | at.kinds | {"wrapper-argument"}
+                return self.targets(replace(bound, kinds=kinds), depth + 1)
+            return [hole(describe(ref, symbols), (at.path, found.scope, found.param_index), at.frame)]
+        if found.kind == "values":
+            out: list[Target] = []
+            for value in found.values[:16]:
+                out.extend(self.targets(at.to(value, add="same-file-constant"), depth + 1))
+            return out or [hole(f"variable {ref.name} has no value")]
+        prefix = self.rules.global_config_prefixes.get(self.index.files[at.path].language)
+        if prefix and ref.name.startswith(prefix):
+            return self._config_targets(at, ref.name[len(prefix):])
+        classes = [c for c in self.index.find_classes(ref.name, at.path) if c[0] == at.path]
+        if classes:
+            return [ClassT(*classes[0])]
+        return [hole(f"global {ref.name}")]
+
+    def _global_targets(self, at: At, name: str, depth: int) -> list[Target]:
+        name = name.lstrip("\\")
+        defined = self.index.defines.get(name) or self.index.defines.get(name.rsplit("\\", 1)[-1]) or []
+        out: list[Target] = []
+        for path, value in defined[:4]:
+            kind = "same-file-constant" if path == at.path else "cross-file-constant"
+            out.extend(self.targets(at.to(value, path, add=kind), depth + 1))
+        if out:
+            return out
+        classes = self.index.find_classes(name, at.path)
+        if classes:
+            return [ClassT(*classes[0])]
+        return [hole(f"constant {name} is not defined in the repository")]
+
+    def _config_targets(self, at: At, key: str) -> list[Target]:
+        defaults = self.index.config.get(key)
+        if not defaults:
+            return [hole(f"configuration {key} has no default in extension.json")]
+        return [at.to(value, path, add="config", config_key=key) for path, value in defaults[:4]]
+
+    def _module_targets(self, at: At, module: Require) -> list[Target]:
+        spec = module.module
+        path = self.index.module_path(spec, module.from_path or at.path) if spec.startswith(".") else None
+        if path is None and spec in self.index.virtual:
+            return self._virtual(at, spec)
+        if path is None:
+            return [hole(f"module {spec} is outside the repository")]
+        if path in self.index.virtual:
+            return self._virtual(at, path)
+        if path in self.index.files:
+            whole = [value for name, value in self.index.files[path].exports if name == "*"]
+            if whole:  # CommonJS `module.exports = …`: the module is that value
+                return self.targets(at.to(whole[-1], path, add="cross-file-constant"), 1)
+            return [ModuleT(path)]
+        data = self.index.json_file(path)
+        if data is None:
+            return [hole(f"module {spec} could not be read")]
+        return [at.to(json_expr(data), path, add="cross-file-constant")]
+
+    def _virtual(self, at: At, spec: str) -> list[Target]:
+        value = self.index.virtual[spec]
+        if isinstance(value, Require):
+            return self._module_targets(at.to(value), value)
+        return [at.to(value)]
+
+    def _index_targets(self, at: At, depth: int) -> list[Target]:
+        expr: Index = at.expr  # type: ignore[assignment]
+        keys = self.values(at.to(expr.key), depth + 1)
+        bases = self.targets(at.to(expr.obj), depth + 1)
+        if all(k.exact for k in keys):
+            return [t for base in bases for k in keys for t in self._member(base, k.text, at, depth + 1)]
+        # An unknown key into a literal map: the name is one of the map's values.
+        out: list[Target] = []
+        for base in bases:
+            if isinstance(base, At) and isinstance(base.expr, (Obj, Arr)):
+                items = base.expr.items if isinstance(base.expr, Arr) else [v for _, v in base.expr.entries]
+                out.extend(base.to(v, add=at.kinds) for v in items)
+        return out or [hole("computed key")]
+
+    def _call_targets(self, at: At, depth: int) -> list[Target]:
+        expr: Call = at.expr  # type: ignore[assignment]
+        if self.level == "full" and not expr.new:
+            key = self._config_key(at)
+            if key is not None:
+                return self._config_targets(at, key)
+        callee_targets = self.targets(at.to(expr.callee), depth + 1)
+        if not expr.new:
+            returned = [t for f in callee_targets if isinstance(f, FuncT) for t in self._returned(f, at, depth)]
+            return returned or [hole(describe(expr))]
+        if expr.new:
+            out: list[Target] = []
+            for target in callee_targets:
+                if isinstance(target, ClassT):
+                    out.append(InstanceT(target.path, target.cls.name))
+                elif isinstance(target, FuncT):
+                    scope = self.index.symbols(target.path).scopes.get(target.scope)
+                    if scope is not None and scope.cls:
+                        out.append(InstanceT(target.path, scope.cls))
+            return out or [hole("object of an unknown class")]
+        return [hole(describe(expr))]
+
+    def _returned(self, function: FuncT, call: At, depth: int) -> list[Target]:
+        """What a repository function returns for this call (its parameters bound to the
+        call's arguments); nothing when it has no `return` with a value."""
+        symbols = self.index.symbols(function.path)
+        scope = symbols.scopes.get(function.scope)
+        if scope is None or not scope.returns or depth > MAX_DEPTH - 2:
+            return []
+        expr: Call = call.expr  # type: ignore[assignment]
+        offset = argument_offset(expr.callee)
+        args = [call.to(a) for a in expr.args[offset:]]
+        defaults = {p: At(d, function.path, call.frame) for p in scope.params if (d := symbols.param_default(function.scope, p)) is not None}
+        frame = call.frame.with_call(function.path, function.scope, scope.params, args, defaults)
+        kind = "same-file-constant" if function.path == call.path else "cross-file-constant"
+        kinds = call.kinds | {kind}
+        out: list[Target] = []
+        for value in scope.returns[:8]:
+            out.extend(self.targets(At(value, function.path, frame, kinds, call.config_key), depth + 1))
+        return out
+
+    # --- members -----------------------------------------------------------------------------
+
+    def _member(self, base: Target, prop: str, via: At, depth: int) -> list[Target]:
+        """The targets of `base.prop`; `via` is the member expression (frame and kinds)."""
+        if isinstance(base, HoleT):
+            return [base]
+        if isinstance(base, At):
+            return self._value_member(base, prop, depth)
+        if isinstance(base, ModuleT):
+            return self._export(base.path, prop, via, depth)
+        if isinstance(base, ClassT):
+            return self._class_member(base.path, base.cls, prop, via, depth)
+        if isinstance(base, InstanceT):
+            return self._instance_member(base, prop, via, depth)
+        return self._function_member(base, prop, via, depth)
+
+    def _value_member(self, base: At, prop: str, depth: int) -> list[Target]:
+        expr = base.expr
         if isinstance(expr, Obj):
-            for name, value in reversed(expr.entries):
-                if name == key:
-                    return value
+            entries = self._obj_entry(base, prop, depth)
+            return [t for e in entries for t in self.targets(e, depth + 1)] or [hole(f"no property {prop}")]
+        if isinstance(expr, Arr) and prop.isdigit() and int(prop) < len(expr.items):
+            return self.targets(base.to(expr.items[int(prop)]), depth + 1)
+        if isinstance(expr, REFERENCES) or isinstance(expr, Call):
+            return [t for inner in self.targets(base, depth + 1) for t in self._member(inner, prop, base, depth + 1)]
+        return [hole(f"property {prop} of {describe(expr)}")]
+
+    def _obj_entry(self, base: At, key: str, depth: int) -> list[At]:
+        obj: Obj = base.expr  # type: ignore[assignment]
+        for name, value in reversed(obj.entries):
+            if name == key:
+                return [base.to(value)]
+        found: list[At] = []
+        for spread in obj.spreads:
+            for target in self.targets(base.to(spread), depth + 1):
+                if isinstance(target, At) and isinstance(target.expr, Obj):
+                    found.extend(self._obj_entry(target, key, depth + 1))
+        return found
+
+    def _export(self, path: str, name: str, via: At, depth: int) -> list[Target]:
+        facts = self.index.files[path]
+        for export, value in facts.exports:
+            if export == name:
+                return self.targets(via.to(value, path, add="cross-file-constant"), depth + 1)
+        whole = [value for export, value in facts.exports if export in ("*", "default")]
+        out: list[Target] = []
+        for value in whole:
+            inner = via.to(value, path, add="cross-file-constant")
+            for target in self.targets(inner, depth + 1):
+                out.extend(self._member(target, name, inner, depth + 1))
+        return out or [hole(f"{path} exports no {name}")]
+
+    def _class_member(self, path: str, cls: ClassDef, prop: str, via: At, depth: int) -> list[Target]:
+        for owner_path, owner in self.index.lineage(path, cls):
+            kind = "enum" if owner.kind == "enum" else ("same-file-constant" if owner_path == via.path else "cross-file-constant")
+            for name, value in (*owner.constants, *owner.properties):
+                if name.lstrip("$") == prop.lstrip("$"):
+                    return self.targets(via.to(value, owner_path, add=kind), depth + 1)
+            for name, scope in owner.methods:
+                if name == prop:
+                    return [FuncT(owner_path, scope)]
+        statics = self._static_assignments(path, cls.name, prop, via, depth)
+        return statics or [hole(f"{cls.name} has no constant {prop}")]
+
+    def _static_assignments(self, path: str, cls: str, prop: str, via: At, depth: int) -> list[Target]:
+        """`Cls.prop = …` and `Cls.static.prop = …` (ES5 statics, VisualEditor's `static`)."""
+        symbols = self.index.symbols(path)
+        out: list[Target] = []
+        for assign in symbols.member_assigns.get(prop, ()):
+            owner = assign.target.obj
+            if isinstance(owner, Member) and owner.prop in ("static", "prototype"):
+                owner = owner.obj
+            if isinstance(owner, Ref) and owner.name == cls.rsplit(".", 1)[-1]:
+                out.extend(self.targets(via.to(assign.value, path, add="same-file-constant"), depth + 1))
+        return out
+
+    def _instance_member(self, base: InstanceT, prop: str, via: At, depth: int) -> list[Target]:
+        """`this.prop` / `$obj->prop`: what the class, its ancestors and subclasses assign."""
+        classes = self.index.find_classes(base.cls, base.path)
+        owners: list[tuple[str, ClassDef | None, str]]
+        if classes:
+            path, cls = classes[0]
+            owners = [(p, c, c.name) for p, c in self.index.lineage(path, cls) + self.index.descendants(cls)]
+        else:
+            owners = [(p, None, n) for p, n in self.es5_lineage(base.path, base.cls)]
+        out: list[Target] = []
+        types: list[str] = []
+        for owner_path, owner, name in owners:
+            kind = "same-file-constant" if owner_path == via.path else "cross-file-constant"
+            if owner is not None:
+                for constant, value in owner.constants:
+                    if constant == prop:
+                        return self.targets(via.to(value, owner_path, add=kind), depth + 1)
+            for value in self.index.symbols(owner_path).this_members(name, prop)[:8]:
+                out.extend(self.targets(via.to(value, owner_path, add=kind), depth + 1))
+            if owner is not None:
+                out.extend(FuncT(owner_path, scope) for method, scope in owner.methods if method == prop)
+                types += [t for p, t in owner.property_types if p.lstrip("$") == prop.lstrip("$")]
+            out.extend(self._static_assignments(owner_path, name, prop, via, depth))
+        if not out and types:
+            return [InstanceT(base.path, types[0])]
+        return out or [hole(f"property this.{prop}")]
+
+    def _function_member(self, base: FuncT, prop: str, via: At, depth: int) -> list[Target]:
+        """Members of a function: an ES5 class's `super`/`parent`, `prototype` and statics."""
+        if prop in ("super", "parent"):
+            parents = self.es5_parents().get((base.path, base.scope), [])
+            return [t for p in parents for t in self.targets(p, depth + 1)] or [hole("parent class unknown")]
+        scope = self.index.symbols(base.path).scopes.get(base.scope)
+        name = (scope.cls or scope.name) if scope is not None else None
+        if name is None:
+            return [hole(f"property {prop} of an anonymous function")]
+        if prop == "prototype":
+            return [InstanceT(base.path, name)]
+        return self._static_assignments(base.path, name, prop, via, depth) or [hole(f"property {prop} of {name}")]
+
+    def es5_parents(self) -> dict[tuple[str, int], list[At]]:
+        """Constructor function → its parent, from `OO.inheritClass( Child, Parent )` calls."""
+        if self._es5_parents is None:
+            parents: dict[tuple[str, int], list[At]] = {}
+            for path, facts in self.index.files.items():
+                helpers = self.rules.inheritance_calls.get(facts.language)
+                if not helpers:
+                    continue
+                names = {h.rsplit(".", 1)[-1] for h in helpers}
+                for call in facts.calls:
+                    if len(call.args) < 2 or not isinstance(call.callee, Member) or call.callee.prop not in names:
+                        continue
+                    if self.paths(path).path(call.callee) not in helpers:
+                        continue
+                    for child in self.targets(At(call.args[0], path), 1):
+                        if isinstance(child, FuncT):
+                            parents.setdefault((child.path, child.scope), []).append(At(call.args[1], path))
+            self._es5_parents = parents
+        return self._es5_parents
+
+    def es5_lineage(self, path: str, name: str, limit: int = 8) -> list[tuple[str, str]]:
+        """An ES5 class (a constructor function) and its ancestors, by (path, name)."""
+        chain = [(path, name)]
+        while len(chain) < limit:
+            current_path, current = chain[-1]
+            found = self.index.symbols(current_path).lookup(current, 0)
+            constructors = [v for v in found.values if isinstance(v, Func)]
+            if not constructors:
+                break
+            step = None
+            for parent in self.es5_parents().get((current_path, constructors[0].id), []):
+                for target in self.targets(parent, 1):
+                    if isinstance(target, FuncT):
+                        scope = self.index.symbols(target.path).scopes.get(target.scope)
+                        if scope is not None and scope.name and (target.path, scope.cls or scope.name) not in chain:
+                            step = (target.path, scope.cls or scope.name)
+                            break
+                if step:
+                    break
+            if step is None:
+                break
+            chain.append(step)
+        return chain
+
+    # --- calls to repository functions -------------------------------------------------------
+
+    def callee_function(self, path: str, callee: Expr, new: bool) -> FuncT | None:
+        """The repository function (or constructor) a call invokes, if it can be told.
+        `f.call( thisArg, … )` invokes `f` (see `argument_offset`)."""
+        if isinstance(callee, Member) and callee.prop in ("call", "apply"):
+            callee = callee.obj
+        for target in self.targets(At(callee, path), 1):
+            if isinstance(target, FuncT):
+                return target
+            if isinstance(target, ClassT) and new:
+                return self.constructor(target.path, target.cls)
+        return None
+
+    def constructor(self, path: str, cls: ClassDef) -> FuncT | None:
+        for owner_path, owner in self.index.lineage(path, cls):
+            for name, scope in owner.methods:
+                if name in CONSTRUCTOR_NAMES:
+                    return FuncT(owner_path, scope)
+            scope = self.index.symbols(owner_path).scopes.get(owner.scope)
+            if scope is not None and scope.params:
+                return FuncT(owner_path, owner.scope)  # a primary constructor (Kotlin)
         return None
 
 
-def literal_value(lit: Lit) -> Value:
-    value = lit.value
-    if isinstance(value, str):
-        return known(value)
-    if isinstance(value, bool):
-        return known("true" if value else "false")
-    if value is None:
-        return unknown("null value")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return known(str(value))
+def argument_offset(callee: Expr) -> int:
+    """How many leading arguments are not the function's parameters (`f.call( this, … )`)."""
+    return 1 if isinstance(callee, Member) and callee.prop == "call" else 0
 
 
-def describe(expr: Expr, symbols: FileSymbols | None = None) -> str:
+# --- string helpers --------------------------------------------------------------------------
+
+
+def _text(text: str) -> Value:
+    return Value((text,), frozenset({"literal"}))
+
+
+def _joined(items: list[tuple[Value, ...]], separator: tuple[Value, ...]) -> tuple[Value, ...]:
+    parts: list[tuple[Value, ...]] = []
+    for i, item in enumerate(items):
+        if i:
+            parts.append(separator)
+        parts.append(item)
+    return concat(parts, "concatenation") if parts else (_text(""),)
+
+
+def _mapped(subjects: tuple[Value, ...], olds: tuple[Value, ...], news: tuple[Value, ...], every: bool) -> tuple[Value, ...] | None:
+    if not all(v.exact for v in (*subjects, *olds, *news)) or len(olds) != 1 or len(news) != 1:
+        return None
+    old, new = olds[0].text, news[0].text
+    return tuple(
+        Value((s.text.replace(old, new) if every else s.text.replace(old, new, 1),), s.kinds | {"concatenation"}, s.config_key)
+        for s in subjects
+    )
+
+
+def _case(values: tuple[Value, ...], name: str) -> tuple[Value, ...] | None:
+    change = {
+        "toLowerCase": str.lower, "lowercase": str.lower, "strtolower": str.lower,
+        "toUpperCase": str.upper, "uppercase": str.upper, "strtoupper": str.upper,
+        "ucfirst": lambda s: s[:1].upper() + s[1:], "lcfirst": lambda s: s[:1].lower() + s[1:],
+        "trim": str.strip, "String": str, "strval": str,
+    }[name]
+    out = []
+    for value in values:
+        if not value.exact:
+            if name in ("String", "strval"):
+                out.append(value)
+                continue
+            return None
+        out.append(Value((change(value.text),), value.kinds, value.config_key))
+    return tuple(out)
+
+
+def _sprintf(formats: tuple[Value, ...], args: list[tuple[Value, ...]]) -> tuple[Value, ...] | None:
+    if len(formats) != 1 or not formats[0].exact:
+        return None
+    pieces = re.split(r"(%(?:\d+\$)?[-+ 0']*\d*(?:\.\d+)?[sdfuxXbceEgGo%])", formats[0].text)
+    parts: list[tuple[Value, ...]] = []
+    position = 0
+    for piece in pieces:
+        if not piece:
+            continue
+        if piece == "%%":
+            parts.append((_text("%"),))
+        elif piece.startswith("%") and len(piece) > 1:
+            explicit = re.match(r"%(\d+)\$", piece)
+            index = int(explicit.group(1)) - 1 if explicit else position
+            position += 0 if explicit else 1
+            parts.append(args[index] if index < len(args) else (Value((Hole("missing sprintf argument"),), frozenset({"dynamic"})),))
+        else:
+            parts.append((_text(piece),))
+    result = concat(parts, "concatenation")
+    return tuple(Value(v.parts, v.kinds | formats[0].kinds, v.config_key) for v in result)
+
+
+def json_expr(data: object) -> Expr:
+    """A JSON value (a packageFiles data file) as an expression."""
+    if isinstance(data, dict):
+        return Obj(tuple((str(k), json_expr(v)) for k, v in data.items()))
+    if isinstance(data, list):
+        return Arr(tuple(json_expr(v) for v in data))
+    if isinstance(data, (str, int, float, bool)) or data is None:
+        return Lit(data)
+    return Unknown("JSON value")
+
+
+def describe_target(target: Target) -> str:
+    if isinstance(target, FuncT):
+        return "a function, not a string"
+    if isinstance(target, (ClassT, InstanceT)):
+        name = target.cls.name if isinstance(target, ClassT) else target.cls
+        return f"an object of class {name}, not a string"
+    if isinstance(target, ModuleT):
+        return f"the module {target.path}, not a string"
+    return "unsupported value"
+
+
+def describe(expr: Expr, symbols=None) -> str:
     """Why an expression has no static value, in words a user understands."""
     if isinstance(expr, Ref):
         if symbols is not None:
@@ -103,6 +747,8 @@ def describe(expr: Expr, symbols: FileSymbols | None = None) -> str:
         return "function, not a string"
     if isinstance(expr, Require):
         return f"module {expr.module}"
+    if isinstance(expr, Config):
+        return f"configuration {expr.key}"
     if isinstance(expr, This):
         return "this"
     if isinstance(expr, ClassRef):

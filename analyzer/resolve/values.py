@@ -16,9 +16,13 @@ MAX_ALTERNATIVES = 32
 
 @dataclass(frozen=True, slots=True)
 class Hole:
-    """An unknown part of a string, and why it is unknown."""
+    """An unknown part of a string, and why it is unknown. A hole that comes from a function
+    parameter records which one — (path, function scope, parameter index) — and the frame it
+    was unbound in, so that the callers of the function can fill it (wrapper inference)."""
 
     reason: str
+    param: tuple[str, int, int | None] | None = None
+    frame: object = None
 
 
 @dataclass(frozen=True, slots=True)

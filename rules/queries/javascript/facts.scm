@@ -20,3 +20,4 @@
 (for_in_statement) @for_in
 (import_statement) @import
 (export_statement) @export
+(return_statement) @return

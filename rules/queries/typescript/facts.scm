@@ -22,3 +22,4 @@
 (for_in_statement) @for_in
 (import_statement) @import
 (export_statement) @export
+(return_statement) @return
