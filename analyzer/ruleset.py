@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.resources
+from analyzer.resources import rules_root
 import json
 import re
 from collections import defaultdict
@@ -168,7 +168,7 @@ class RuleSet:
 
 
 def _rules_dir():
-    return importlib.resources.files("analyzer.rules")
+    return rules_root()
 
 
 def _load_yaml(resource) -> object:

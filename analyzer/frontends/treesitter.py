@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.resources
+from analyzer.resources import rules_root
 
 import tree_sitter as ts
 
@@ -40,7 +40,7 @@ def parser(grammar: str) -> ts.Parser:
 def query(grammar: str, name: str, query_dir: str | None = None) -> ts.Query:
     """Compile rules/queries/<query_dir or grammar>/<name>.scm for `grammar`, once per process."""
     folder = query_dir or grammar
-    text = importlib.resources.files("analyzer.rules").joinpath("queries", folder, f"{name}.scm").read_text()
+    text = rules_root().joinpath("queries", folder, f"{name}.scm").read_text()
     return ts.Query(language(grammar), text)
 
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
+from analyzer.resources import rules_root
 import json
 from dataclasses import dataclass, replace
 
@@ -40,7 +40,7 @@ class Relay:
 
 @functools.cache
 def load_relays() -> tuple[Relay, ...]:
-    rules = importlib.resources.files("analyzer.rules")
+    rules = rules_root()
     data = yaml.safe_load(rules.joinpath("relays.yaml").read_text(encoding="utf-8"))
     schema = json.loads(rules.joinpath("schema", "relays.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
