@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 
 from analyzer import __version__
+from analyzer.config import Config, ConfigError, find_config, load_config
 from analyzer.pipeline import ScanOptions, scan
 from analyzer.report import FORMATTERS
+from analyzer.ruleset import RuleError, load_rules_with
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -68,14 +70,26 @@ def main() -> None:
 @click.option("--include", multiple=True, metavar="GLOB",
               help="Only scan paths matching GLOB (repeatable); also scans matching paths that are skipped by default.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Also skip paths matching GLOB (repeatable).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file (default: .instrumap.toml or pyproject.toml [tool.instrumap] in the "
+                   "scanned directory when there is one, else in the current directory).")
+@click.option("--resolve", type=click.Choice(["literal", "full"]),
+              help="How far names are resolved: 'literal' only folds what is written at the call; "
+                   "'full' (default) follows constants, imports, config and wrappers.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | None, include: tuple[str, ...],
-                 exclude: tuple[str, ...], quiet: bool) -> None:
+                 exclude: tuple[str, ...], config_path: Path | None, resolve: str | None, quiet: bool) -> None:
     """Scan repositories (or any directories) for instrumentation calls."""
-    options = ScanOptions(include=include, exclude=exclude)
+    try:
+        config = load_config(config_path or find_config(paths[0] if len(paths) == 1 else Path.cwd()))
+        rules = load_rules_with(config.custom_rules)
+    except (ConfigError, RuleError) as error:
+        click.echo(f"instrumap: configuration error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    options = scan_options(config, include, exclude, resolve)
     try:
         with _Progress(enabled=not quiet) as progress:
-            result = scan(list(paths), options, progress)
+            result = scan(list(paths), options, progress, rules)
         text = FORMATTERS[output_format](result)
     except Exception as error:  # reported, never a traceback
         click.echo(f"instrumap: internal error: {type(error).__name__}: {error}", err=True)
@@ -86,6 +100,15 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
         output.write_text(text, encoding="utf-8")
         click.echo(f"instrumap: wrote {len(result.findings)} findings to {output}", err=True)
     sys.exit(EXIT_OK)
+
+
+def scan_options(config: Config, include: tuple[str, ...], exclude: tuple[str, ...], resolve: str | None) -> ScanOptions:
+    """Command-line options over the configuration file: --include replaces, --exclude adds."""
+    return ScanOptions(
+        include=include or config.include,
+        exclude=config.exclude + exclude,
+        resolve=resolve or config.resolve or "full",
+    )
 
 
 if __name__ == "__main__":

@@ -106,10 +106,11 @@ class Extractor:
                 if origin is not None and origin.rule.returns == spec.handle:
                     return rule, origin, None
                 continue
-            if spec.receiver is not None:
-                info = self.paths.describe_receiver(callee.obj)
-                if receiver_matches(spec.receiver, info):
-                    return rule, None, info
+            if spec.receiver is None:
+                return rule, None, None  # a declared wrapper method: any receiver
+            info = self.paths.describe_receiver(callee.obj)
+            if receiver_matches(spec.receiver, info):
+                return rule, None, info
         return None
 
     def handle_origin(self, expr: Expr, depth: int = 0) -> HandleOrigin | None:

@@ -7,6 +7,7 @@ rules/apis/ and a fixture.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from analyzer.resources import rules_root
@@ -280,6 +281,30 @@ def _check_consistency(families: dict[str, Family], apis: list[ApiRule]) -> None
             raise RuleError(f"API rule {api.id}: name.from_handle needs match.handle")
 
 
+def _wrapper_rules(wrappers, apis: list[ApiRule]) -> list[ApiRule]:
+    """Rules for declared wrappers: the API they forward to, matched at the wrapper's name,
+    with the name taken from the wrapper's argument."""
+    by_id = {api.id: api for api in apis}
+    derived = []
+    for wrapper in wrappers:
+        base = by_id.get(wrapper["api"])
+        if base is None:
+            raise RuleError(f"wrapper {wrapper.get('callee') or wrapper.get('method')}: unknown API {wrapper['api']!r}")
+        if wrapper.get("callee"):
+            match, label = MatchSpec(callee=frozenset({wrapper["callee"]})), wrapper["callee"]
+        else:
+            match, label = MatchSpec(method=frozenset({wrapper["method"]})), wrapper["method"]
+        kind = base.name.for_arity(99).kind or base.name.kind
+        schema = base.schema if base.schema and (base.schema.from_name or base.schema.name_after_prefix) else None
+        derived.append(
+            dataclasses.replace(
+                base, id=f"{base.id} (via {label})", match=match, schema=schema, returns=None,
+                name=NameSpec(arg=wrapper["name_arg"], kind=kind), min_args=0,
+            )
+        )
+    return derived
+
+
 def load_rules_from(files: dict[str, object]) -> RuleSet:
     """Build a RuleSet from already-read rule data: {"families.yaml": …, "apis/x.yaml": …}."""
     family_data = files.get("families.yaml")
@@ -309,6 +334,7 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
             ConfigGetter(languages, _match_spec(g["match"]), g["key_arg"], g.get("strip_prefix", ""))
             for g in data.get("config_getters", ())
         )
+    apis.extend(_wrapper_rules(files.get("wrappers", ()), apis))
     _check_consistency(families, apis)
     by_name: dict[tuple[str, str], list[ApiRule]] = defaultdict(list)
     for api in apis:
@@ -332,11 +358,23 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
 
 
 @functools.cache
-def load_rules() -> RuleSet:
-    """The rules shipped with instrumap (cached per process)."""
+def _shipped_files() -> tuple[tuple[str, object], ...]:
     root = _rules_dir()
     files: dict[str, object] = {"families.yaml": _load_yaml(root.joinpath("families.yaml"))}
     for entry in sorted(root.joinpath("apis").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             files[f"apis/{entry.name}"] = _load_yaml(entry)
-    return load_rules_from(files)
+    return tuple(files.items())
+
+
+@functools.cache
+def load_rules() -> RuleSet:
+    """The rules shipped with instrumap (cached per process)."""
+    return load_rules_from(dict(_shipped_files()))
+
+
+def load_rules_with(custom: dict[str, object]) -> RuleSet:
+    """The shipped rules plus a project's own (custom APIs, declared wrappers)."""
+    if not custom:
+        return load_rules()
+    return load_rules_from({**dict(_shipped_files()), **custom})
