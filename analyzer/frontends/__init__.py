@@ -9,12 +9,14 @@ from __future__ import annotations
 from analyzer.frontends.base import Frontend
 from analyzer.frontends.javascript import JavaScriptFrontend, TypeScriptFrontend
 from analyzer.frontends.manifest import ManifestFrontend
+from analyzer.frontends.php import PhpFrontend
 from analyzer.frontends.vue import VueFrontend
 
 FRONTENDS: tuple[Frontend, ...] = (
     JavaScriptFrontend(),
     TypeScriptFrontend(),
     VueFrontend(),
+    PhpFrontend(),
     ManifestFrontend(),
 )
 
