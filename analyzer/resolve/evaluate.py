@@ -36,7 +36,7 @@ from analyzer.facts import (
     This,
     Unknown,
 )
-from analyzer.resolve.values import Hole, Value, concat, union
+from analyzer.resolve.values import NULL, Hole, Value, concat, union
 from analyzer.ruleset import RuleSet
 from analyzer.symbols import CONSTRUCTOR_NAMES, MAX_DEPTH, PathResolver, RepoIndex
 
@@ -205,7 +205,7 @@ class Evaluator:
     def _literal(self, lit: Lit, at: At) -> Value:
         value = lit.value
         if value is None:
-            return self._hole_value(hole("null value"), at)
+            return Value((NULL,), frozenset({"dynamic"}), at.config_key)
         if isinstance(value, bool):
             text = "true" if value else "false"
         elif isinstance(value, float) and value.is_integer():

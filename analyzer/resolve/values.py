@@ -44,6 +44,9 @@ class Value:
         return [p for p in self.parts if isinstance(p, Hole)]
 
 
+NULL = Hole("null value")
+
+
 def known(text: str, kind: str = "literal") -> Value:
     return Value((text,), frozenset({kind}))
 
@@ -96,13 +99,22 @@ class Summary:
     config_key: str | None = None
 
 
+SEPARATORS = "._-/:"
+
+
 def common_pattern(texts: list[str]) -> str:
-    """One `*` pattern covering all texts: their common prefix and suffix around a `*`."""
+    """One `*` pattern covering all texts: their common prefix and suffix around a `*`, cut
+    at name separators (`counter.a.x`, `counter.b.x` → `counter.*.x`, not `counter.*x`)."""
     if len(set(texts)) == 1:
         return texts[0]
     prefix = _common_prefix(texts)
+    if "*" not in prefix[-1:]:
+        prefix = prefix[: max(prefix.rfind(c) for c in SEPARATORS + "*") + 1]
     rests = [t[len(prefix) :] for t in texts]
     suffix = _common_prefix([r[::-1] for r in rests])[::-1]
+    if suffix and suffix[0] not in SEPARATORS + "*":
+        cut = [i for i, c in enumerate(suffix) if c in SEPARATORS + "*"]
+        suffix = suffix[cut[0]:] if cut else ""
     return f"{prefix}*{suffix}".replace("**", "*")
 
 
@@ -115,6 +127,9 @@ def _common_prefix(texts: list[str]) -> str:
 
 
 def summarize(values: tuple[Value, ...]) -> Summary:
+    # `$map[$key] ?? null`: a null alternative means "no event", not an unknown name.
+    named = tuple(v for v in values if v.parts != (NULL,))
+    values = named or values
     if not values:
         return Summary(None, (), "dynamic", "no value")
     config_key = next((v.config_key for v in values if v.config_key), None)
