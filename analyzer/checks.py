@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from analyzer.ruleset import RuleError, _load_yaml, _rules_dir, _validate, load_rules
+from analyzer.ruleset import RuleError, load_yaml, rules_dir, validate, load_rules
 
 DOC_SECTIONS = (
     ("what_it_does", "What it does"),
@@ -79,7 +79,7 @@ class CheckSet:
 
 def load_checks_from(data: object, families: Iterable[str]) -> CheckSet:
     """Build the checks from already-read checks.yaml data; `families` are the known families."""
-    _validate(data, "checks.schema.json", "checks.yaml")
+    validate(data, "checks.schema.json", "checks.yaml")
     checks = tuple(_check(entry) for entry in data["checks"])
     _check_consistency(checks, frozenset(families))
     return CheckSet(checks)
@@ -88,7 +88,7 @@ def load_checks_from(data: object, families: Iterable[str]) -> CheckSet:
 @functools.cache
 def load_checks() -> CheckSet:
     """The checks shipped with instrumap (cached per process)."""
-    return load_checks_from(_load_yaml(_rules_dir().joinpath("checks.yaml")), load_rules().families)
+    return load_checks_from(load_yaml(rules_dir().joinpath("checks.yaml")), load_rules().families)
 
 
 def _check(entry: Mapping) -> Check:

@@ -21,7 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from analyzer.checks import Check, CheckSet, load_checks
-from analyzer.model import Declaration, Diagnostic, Finding, Span, fingerprint
+from analyzer.model import (
+    ClassificationSummary,
+    Declaration,
+    Diagnostic,
+    Finding,
+    FiredCheck,
+    RegistryMatch,
+    Span,
+    StreamMatch,
+    fingerprint,
+)
 from analyzer.registry import Location, Registry, StreamDeclaration
 from analyzer.registry.privacy import Evidence
 from analyzer.registry.schemas import parse_schema_uri
@@ -72,49 +82,11 @@ class ClassifyOptions:
     dead_stream_client_streams_only: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StreamMatch:
-    """A stream a finding sends to, and the wgEventStreams entry that declares it (if any)."""
-
-    stream: str
-    declared_as: str | None = None  # the entry's key: the stream name or a regex
-    schema_title: str | None = None
-    destination_event_service: str | None = None
-    declared_at: tuple[Location, ...] = ()
-    client_registered: bool | None = None  # in wgEventLoggingStreamNames (None: list not read)
-
-
-@dataclass(frozen=True, slots=True)
-class RegistryMatch:
-    """What the classifier matched a finding with; the fields a report shows beside it."""
-
-    fingerprint: str
-    streams: tuple[StreamMatch, ...] = ()
-    schema: str | None = None  # the $schema URI checked
-    schema_id: str | None = None  # its $id in the schema repositories, when that version exists
-    schema_file: str | None = None
-    privacy: tuple[str, ...] = ()  # privacy categories (rules/privacy.yaml)
-    privacy_evidence: tuple[Evidence, ...] = ()
-    reasons: tuple[str, ...] = ()  # why each check fired, and what could not be checked
-
-
-@dataclass(frozen=True)
-class Summary:
-    by_status: Mapping[str, int]
-    by_family: Mapping[str, Mapping[str, int]]
-    by_check: Mapping[str, int]
-    privacy_by_stream: Mapping[str, tuple[str, ...]]
-    scope: tuple[str, ...]
-    limits: tuple[str, ...]  # what could not be checked, and why
-
-
 @dataclass(frozen=True)
 class Classification:
-    findings: tuple[Finding, ...]
-    matches: tuple[RegistryMatch, ...]  # one per finding, same order
+    findings: tuple[Finding, ...]  # with status, rule_ids and registry set
     declaration_findings: tuple[Finding, ...]
-    declaration_matches: tuple[RegistryMatch, ...]
-    summary: Summary
+    summary: ClassificationSummary
     diagnostics: tuple[Diagnostic, ...]  # registry problems met while classifying
 
 
@@ -139,9 +111,7 @@ def classify(
     all_findings = [f for f, _ in classified]
     return Classification(
         findings=tuple(all_findings[:split]),
-        matches=tuple(m for _, m in classified[:split]),
         declaration_findings=tuple(all_findings[split:]),
-        declaration_matches=tuple(m for _, m in classified[split:]),
         summary=_summary(classified, scope, classifier.limits()),
         diagnostics=tuple(registry.late_diagnostics[already_reported:]),
     )
@@ -174,17 +144,17 @@ class _Verdict:
 
     def result(self) -> tuple[Finding, RegistryMatch]:
         rule_ids = tuple(sorted({check.id for check, _, _ in self.fired}))
-        finding = dataclasses.replace(self.finding, status=self.status(), rule_ids=rule_ids)
         match = RegistryMatch(
-            fingerprint=finding.fingerprint,
             streams=tuple(self.streams),
             schema=self.schema,
             schema_id=self.schema_id,
             schema_file=self.schema_file,
             privacy=tuple(sorted({e.category for e in self.privacy})),
             privacy_evidence=self.privacy,
-            reasons=tuple(reason for _, reason, _ in self.fired) + tuple(self.notes),
+            checks=tuple(FiredCheck(check.id, reason) for check, reason, _ in self.fired),
+            notes=tuple(self.notes),
         )
+        finding = dataclasses.replace(self.finding, status=self.status(), rule_ids=rule_ids, registry=match)
         return finding, match
 
 
@@ -526,7 +496,7 @@ def _stream_declaration_finding(declaration: StreamDeclaration) -> Finding:
     )
 
 
-def _summary(classified: list[tuple[Finding, RegistryMatch]], scope: Sequence[str], limits: tuple[str, ...]) -> Summary:
+def _summary(classified: list[tuple[Finding, RegistryMatch]], scope: Sequence[str], limits: tuple[str, ...]) -> ClassificationSummary:
     by_status: Counter = Counter()
     by_family: dict[str, Counter] = defaultdict(Counter)
     by_check: Counter = Counter()
@@ -539,7 +509,7 @@ def _summary(classified: list[tuple[Finding, RegistryMatch]], scope: Sequence[st
         for stream in match.streams:
             if stream.declared_as is not None and finding.family != STREAM_DECLARATION_FAMILY:
                 privacy[stream.stream] |= set(match.privacy)
-    return Summary(
+    return ClassificationSummary(
         by_status=dict(sorted(by_status.items())),
         by_family={family: dict(sorted(counts.items())) for family, counts in sorted(by_family.items())},
         by_check=dict(sorted(by_check.items())),

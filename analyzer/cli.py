@@ -1,6 +1,7 @@
 """The `instrumap` command line. Only this module talks to the terminal.
 
-Exit codes: 0 the scan ran, 2 usage or configuration error, 3 internal error.
+Exit codes: 0 the scan ran (and no check at or above --fail-on fired), 1 a check at or above
+--fail-on fired, 2 usage or configuration error, 3 internal error.
 """
 
 from __future__ import annotations
@@ -11,14 +12,20 @@ from pathlib import Path
 import click
 
 from analyzer import __version__
+from analyzer.checks import load_checks
 from analyzer.config import Config, ConfigError, find_config, load_config
+from analyzer.docs import explain, rules_listing
+from analyzer.model import ScanResult
 from analyzer.pipeline import ScanOptions, scan
+from analyzer.registry import RegistryPathError, load_registry
 from analyzer.report import FORMATTERS
 from analyzer.ruleset import RuleError, load_rules_with
 
 EXIT_OK = 0
+EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+SEVERITY_ORDER = ("note", "warning", "error")
 
 
 class _Progress:
@@ -31,9 +38,8 @@ class _Progress:
 
     def __enter__(self):
         if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
             from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -76,20 +82,37 @@ def main() -> None:
 @click.option("--resolve", type=click.Choice(["literal", "full"]),
               help="How far names are resolved: 'literal' only folds what is written at the call; "
                    "'full' (default) follows constants, imports, config and wrappers.")
+@click.option("--stream-config", multiple=True, type=click.Path(path_type=Path), metavar="PATH",
+              help="Stream configuration to check against: a mediawiki-config checkout, its "
+                   "ext-EventStreamConfig.php, or saved action=streamconfigs JSON (repeatable).")
+@click.option("--schemas", multiple=True, type=click.Path(path_type=Path), metavar="PATH",
+              help="A schema repository checkout (schemas/event/primary or secondary) (repeatable).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]),
+              help="Exit with 1 when a check of this severity or higher fires outside test code (default: error).")
+@click.option("--fail-on-tests", is_flag=True, default=None,
+              help="Let findings in test code fail the run too.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | None, include: tuple[str, ...],
-                 exclude: tuple[str, ...], config_path: Path | None, resolve: str | None, quiet: bool) -> None:
+                 exclude: tuple[str, ...], config_path: Path | None, resolve: str | None,
+                 stream_config: tuple[Path, ...], schemas: tuple[Path, ...], fail_on: str | None,
+                 fail_on_tests: bool | None, quiet: bool) -> None:
     """Scan repositories (or any directories) for instrumentation calls."""
     try:
         config = load_config(config_path or find_config(paths[0] if len(paths) == 1 else Path.cwd()))
         rules = load_rules_with(config.custom_rules)
-    except (ConfigError, RuleError) as error:
-        click.echo(f"instrumap: configuration error: {error}", err=True)
+        registry, registry_diagnostics = None, []
+        stream_paths = stream_config or config.stream_config
+        schema_paths = schemas or config.schemas
+        if stream_paths or schema_paths:
+            registry, registry_diagnostics = load_registry(stream_paths, schema_paths)
+    except (ConfigError, RuleError, RegistryPathError) as error:
+        click.echo(f"instrumap: {'registry' if isinstance(error, RegistryPathError) else 'configuration'} error: {error}",
+                   err=True)
         sys.exit(EXIT_USAGE)
     options = scan_options(config, include, exclude, resolve)
     try:
         with _Progress(enabled=not quiet) as progress:
-            result = scan(list(paths), options, progress, rules)
+            result = scan(list(paths), options, progress, rules, registry, registry_diagnostics)
         text = FORMATTERS[output_format](result)
     except Exception as error:  # reported, never a traceback
         click.echo(f"instrumap: internal error: {type(error).__name__}: {error}", err=True)
@@ -99,7 +122,32 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"instrumap: wrote {len(result.findings)} findings to {output}", err=True)
+    threshold = fail_on or config.fail_on or "error"
+    include_tests = fail_on_tests if fail_on_tests is not None else config.fail_on_tests
+    failing = failing_findings(result, threshold, include_tests)
+    if failing:
+        click.echo(f"instrumap: {failing} finding(s) with checks at or above '{threshold}'", err=True)
+        sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+@main.command("rules")
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="A table for the terminal, or the Markdown reference (docs/rules.md).")
+def rules_command(output_format: str) -> None:
+    """List the instrumentation families (IM0xx) and lint checks (IM1xx)."""
+    click.echo(rules_listing(output_format), nl=False)
+
+
+@main.command("explain")
+@click.argument("rule")
+def explain_command(rule: str) -> None:
+    """Explain a family or check, by id (IM101) or name (undeclared-stream)."""
+    text = explain(rule)
+    if text is None:
+        click.echo(f"instrumap: no family or check called {rule!r}; see `instrumap rules`", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(text, nl=False)
 
 
 def scan_options(config: Config, include: tuple[str, ...], exclude: tuple[str, ...], resolve: str | None) -> ScanOptions:
@@ -108,6 +156,20 @@ def scan_options(config: Config, include: tuple[str, ...], exclude: tuple[str, .
         include=include or config.include,
         exclude=config.exclude + exclude,
         resolve=resolve or config.resolve or "full",
+    )
+
+
+def failing_findings(result: ScanResult, threshold: str, include_tests: bool) -> int:
+    """How many findings have a check at or above `threshold` (test code only if asked)."""
+    if threshold == "never":
+        return 0
+    minimum = SEVERITY_ORDER.index(threshold)
+    checks = load_checks()
+    return sum(
+        1
+        for f in result.findings
+        if (include_tests or not f.in_test)
+        and any(SEVERITY_ORDER.index(checks.by_id(rule).severity) >= minimum for rule in f.rule_ids)
     )
 
 

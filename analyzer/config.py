@@ -7,6 +7,9 @@ name into a known API.
 
     [tool.instrumap]
     exclude = ["modules/lib/**"]
+    stream-config = "../operations-mediawiki-config"   # paths relative to this file
+    schemas = ["../schemas-event-secondary"]
+    fail-on = "error"
 
     [[tool.instrumap.wrappers]]
     callee = "analytics.log"      # or: method = "logInteraction"
@@ -46,6 +49,10 @@ class Config:
     exclude: tuple[str, ...] = ()
     resolve: str | None = None
     custom_rules: dict[str, object] = field(default_factory=dict)  # extra rule files by name
+    stream_config: tuple[Path, ...] = ()
+    schemas: tuple[Path, ...] = ()
+    fail_on: str | None = None
+    fail_on_tests: bool = False
 
     @property
     def has_rules(self) -> bool:
@@ -76,13 +83,22 @@ def load_config(path: Path | None) -> Config:
         first = errors[0]
         where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
         raise ConfigError(f"{path}: {where}: {first.message}")
+    base = path.parent
     return Config(
         path=path,
         include=tuple(table.get("include", ())),
         exclude=tuple(table.get("exclude", ())),
         resolve=table.get("resolve"),
         custom_rules=_custom_rules(table),
+        stream_config=tuple(base / p for p in _as_list(table.get("stream-config", ()))),
+        schemas=tuple(base / p for p in _as_list(table.get("schemas", ()))),
+        fail_on=table.get("fail-on"),
+        fail_on_tests=table.get("fail-on-tests", False),
     )
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _read_toml(path: Path) -> dict:

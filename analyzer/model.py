@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,66 @@ class ViaWrapper:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclaredAt:
+    """Where a registry entry is declared: a file of a registry source (named by its
+    directory, e.g. operations-mediawiki-config), a line, and for per-wiki configuration the
+    wiki key it sits under ('default', '+testwiki', …)."""
+
+    repository: str
+    path: str
+    line: int
+    wiki: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}"
+        return f"{where} [{self.wiki}]" if self.wiki else where
+
+
+@dataclass(frozen=True, slots=True)
+class StreamMatch:
+    """The stream configuration entry a finding's stream matched (or that it matched none)."""
+
+    stream: str
+    declared_as: str | None = None  # the entry's key: the stream name or a regex
+    schema_title: str | None = None
+    destination_event_service: str | None = None
+    declared_at: tuple[DeclaredAt, ...] = ()
+    client_registered: bool | None = None  # in wgEventLoggingStreamNames (None: list not read)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PrivacyEvidence:
+    """Why a privacy category applies: a schema field (its dotted path), a fragment `$ref`, a
+    Metrics Platform provide_values entry or a stream config setting."""
+
+    category: str
+    source: str  # field | fragment | provide-values | stream-config
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class FiredCheck:
+    """A lint check that fired on a finding, and why (one sentence)."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryMatch:
+    """What the registry cross-check found for a finding."""
+
+    streams: tuple[StreamMatch, ...] = ()
+    schema: str | None = None  # the $schema URI checked
+    schema_id: str | None = None  # its $id in the schema repositories, when that version exists
+    schema_file: str | None = None
+    privacy: tuple[str, ...] = ()  # privacy categories (rules/privacy.yaml)
+    privacy_evidence: tuple[PrivacyEvidence, ...] = ()
+    checks: tuple[FiredCheck, ...] = ()  # the checks that fired, in the order they did
+    notes: tuple[str, ...] = ()  # what could not be checked, and other remarks
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One instrumentation call site."""
 
@@ -91,6 +152,7 @@ class Finding:
     final_schema: str | None = None
     status: str | None = None
     rule_ids: tuple[str, ...] = ()
+    registry: RegistryMatch | None = None
 
     @property
     def sort_key(self) -> tuple:
@@ -166,6 +228,28 @@ class Root:
         return data
 
 
+@dataclass(frozen=True)
+class ClassificationSummary:
+    """Counts of the registry cross-check, for reports and the audit."""
+
+    by_status: Mapping[str, int]
+    by_family: Mapping[str, Mapping[str, int]]  # family → status → count
+    by_check: Mapping[str, int]  # check id → findings it fired on
+    privacy_by_stream: Mapping[str, tuple[str, ...]]  # stream → privacy categories
+    scope: tuple[str, ...]  # the repositories the scan covered
+    limits: tuple[str, ...]  # what could not be checked, and why
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by_status": dict(self.by_status),
+            "by_family": {k: dict(v) for k, v in self.by_family.items()},
+            "by_check": dict(self.by_check),
+            "privacy_by_stream": {k: list(v) for k, v in self.privacy_by_stream.items()},
+            "scope": list(self.scope),
+            "limits": list(self.limits),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     tool_version: str
@@ -173,6 +257,7 @@ class ScanResult:
     findings: tuple[Finding, ...]
     declarations: tuple[Declaration, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    summary: ClassificationSummary | None = None  # set when a registry was given
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -182,6 +267,7 @@ class ScanResult:
             "findings": [f.to_json() for f in self.findings],
             "declarations": [d.to_json() for d in self.declarations],
             "diagnostics": [d.to_json() for d in self.diagnostics],
+            "summary": self.summary.to_json() if self.summary else None,
         }
 
 
@@ -191,6 +277,7 @@ def sorted_result(
     findings: list[Finding],
     declarations: list[Declaration],
     diagnostics: list[Diagnostic],
+    summary: ClassificationSummary | None = None,
 ) -> ScanResult:
     """Build a ScanResult whose order does not depend on scheduling or file-system order."""
     return ScanResult(
@@ -199,6 +286,7 @@ def sorted_result(
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         declarations=tuple(sorted(declarations, key=lambda d: d.sort_key)),
         diagnostics=tuple(sorted(diagnostics, key=lambda d: d.sort_key)),
+        summary=summary,
     )
 
 
@@ -221,9 +309,15 @@ __all__ = [
     "FORMAT_VERSION",
     "NAME_KINDS",
     "RESOLUTION_KINDS",
+    "DeclaredAt",
+    "ClassificationSummary",
     "Declaration",
     "Diagnostic",
+    "PrivacyEvidence",
+    "RegistryMatch",
+    "StreamMatch",
     "Finding",
+    "FiredCheck",
     "Root",
     "ScanResult",
     "Span",

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from analyzer import __version__
 from analyzer.discover import DiscoverOptions, SourceFile, discover, looks_generated
+from analyzer.classify import classify
 from analyzer.extract import Extractor, Match, global_aliases
 from analyzer.facts import FileFacts
 from analyzer.frontends import claims, frontend_for
 from analyzer.model import Declaration, Diagnostic, Finding, Root, ScanResult, sorted_result
+from analyzer.registry import Registry
 from analyzer.resolve import Resolver, declaration_findings
 from analyzer.resolve.relays import Relay, apply_relays, load_relays
 from analyzer.ruleset import RuleSet, load_rules
@@ -44,22 +46,33 @@ class _RootOutput:
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progress | None = None,
-         rules: RuleSet | None = None) -> ScanResult:
+         rules: RuleSet | None = None, registry: Registry | None = None,
+         registry_diagnostics: list[Diagnostic] | None = None) -> ScanResult:
+    """Scan the roots; with a registry, also cross-check what they send against it."""
     options = options or ScanOptions()
     rules = rules or load_rules()
     outputs = [scan_root(path, name, options, rules, progress) for path, name in root_names(paths)]
+    roots = [o.root for o in outputs]
     findings = [f for o in outputs for f in o.findings]
     declarations = [d for o in outputs for d in o.declarations]
+    diagnostics = [d for o in outputs for d in o.diagnostics] + list(registry_diagnostics or ())
     if options.resolve == "full":
         discovered = [r for o in outputs for r in o.relays]
         findings = apply_relays(findings, declarations, load_relays(), discovered)
-    return sorted_result(
-        __version__,
-        [o.root for o in outputs],
-        findings,
-        declarations,
-        [d for o in outputs for d in o.diagnostics],
-    )
+    summary = None
+    if registry is not None:
+        classified = classify(findings, declarations, registry, [r.name for r in roots], rules=rules)
+        findings = [*classified.findings, *classified.declaration_findings]
+        summary = classified.summary
+        diagnostics += classified.diagnostics
+        roots += registry_roots(registry, {f.repository for f in findings} - {r.name for r in roots})
+    return sorted_result(__version__, roots, findings, declarations, diagnostics, summary)
+
+
+def registry_roots(registry: Registry, names: set[str]) -> list[Root]:
+    """Roots for registry sources that findings point into (a declared stream no code uses)."""
+    known = registry.streams.roots if registry.streams is not None else {}
+    return [Root(name=name, path=known[name]) for name in sorted(names) if name in known]
 
 
 def root_names(paths: list[Path]) -> list[tuple[Path, str]]:

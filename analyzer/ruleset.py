@@ -168,11 +168,11 @@ class RuleSet:
         return self.families[key]
 
 
-def _rules_dir():
+def rules_dir():
     return rules_root()
 
 
-def _load_yaml(resource) -> object:
+def load_yaml(resource) -> object:
     try:
         data = yaml.safe_load(resource.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -181,8 +181,8 @@ def _load_yaml(resource) -> object:
     return json.loads(json.dumps(data))
 
 
-def _validate(data: object, schema_name: str, where: str) -> None:
-    schema = json.loads(_rules_dir().joinpath("schema", schema_name).read_text(encoding="utf-8"))
+def validate(data: object, schema_name: str, where: str) -> None:
+    schema = json.loads(rules_dir().joinpath("schema", schema_name).read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -308,7 +308,7 @@ def _wrapper_rules(wrappers, apis: list[ApiRule]) -> list[ApiRule]:
 def load_rules_from(files: dict[str, object]) -> RuleSet:
     """Build a RuleSet from already-read rule data: {"families.yaml": …, "apis/x.yaml": …}."""
     family_data = files.get("families.yaml")
-    _validate(family_data, "families.schema.json", "families.yaml")
+    validate(family_data, "families.schema.json", "families.yaml")
     families = {
         key: Family(key=key, id=f["id"], name_kind=f["name_kind"], title=f["title"],
                     description=" ".join(f["description"].split()), help_uri=f.get("help_uri"))
@@ -322,7 +322,7 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
     for name, data in sorted(files.items()):
         if not name.startswith("apis/"):
             continue
-        _validate(data, "apis.schema.json", name)
+        validate(data, "apis.schema.json", name)
         languages = frozenset(data["languages"])
         for language in languages:
             aliases[language].update(data.get("receiver_aliases", {}))
@@ -359,11 +359,11 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
 
 @functools.cache
 def _shipped_files() -> tuple[tuple[str, object], ...]:
-    root = _rules_dir()
-    files: dict[str, object] = {"families.yaml": _load_yaml(root.joinpath("families.yaml"))}
+    root = rules_dir()
+    files: dict[str, object] = {"families.yaml": load_yaml(root.joinpath("families.yaml"))}
     for entry in sorted(root.joinpath("apis").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
-            files[f"apis/{entry.name}"] = _load_yaml(entry)
+            files[f"apis/{entry.name}"] = load_yaml(entry)
     return tuple(files.items())
 
 

@@ -51,7 +51,8 @@ def schema_declaration(name: str, value: str, line: int = 7) -> tuple[Finding, D
 
 def one(registry: Registry, item: Finding, declarations=(), **options):
     result = classify([item], list(declarations), registry, SCOPE, options=ClassifyOptions(**options))
-    [classified], [match] = result.findings, result.matches
+    [classified] = result.findings
+    match = classified.registry
     return classified, match
 
 
@@ -74,7 +75,7 @@ def test_undeclared_stream(registry):
     classified, match = one(registry, submit("mediawiki.demo_typo", "/analytics/demo/interaction/2.0.0"))
     assert (classified.status, classified.rule_ids) == ("undeclared-stream", ("IM101",))
     assert match.streams[0].declared_as is None
-    assert "no stream config declares" in match.reasons[0]
+    assert "no stream config declares" in match.checks[0].reason
 
 
 def test_regex_declarations_count(registry):
@@ -92,7 +93,7 @@ def test_stream_declared_only_for_one_wiki_counts(registry):
 def test_schema_title_mismatch(registry):
     classified, match = one(registry, submit("mediawiki.demo_interaction", "/analytics/demo/search/1.0.0"))
     assert (classified.status, classified.rule_ids) == ("schema-mismatch", ("IM103",))
-    assert "schema_title 'analytics/demo/interaction'" in match.reasons[0]
+    assert "schema_title 'analytics/demo/interaction'" in match.checks[0].reason
 
 
 @pytest.mark.parametrize("schema", ["/analytics/demo/typo/1.0.0", "/fragment/http/client_ip/1.0.0"])
@@ -106,14 +107,14 @@ def test_title_missing_from_old_schema_snapshot_but_declared_by_a_stream_is_a_no
     assert (classified.status, classified.rule_ids) == ("declared", ("IM106",))
     registry_without_title = load_registry([REGISTRY / "mediawiki-config"], [REGISTRY / "schemas-primary"])[0]
     classified, match = one(registry_without_title, submit("mediawiki.demo_routed", "/analytics/mediawiki/client/metrics_event/2.1.0"))
-    assert classified.rule_ids == ("IM106",) and "probably older than the stream config" in match.reasons[0]
+    assert classified.rule_ids == ("IM106",) and "probably older than the stream config" in match.checks[0].reason
 
 
 def test_unknown_schema_version_is_a_note_unless_strict(registry):
     sent = submit("mediawiki.demo_interaction", "/analytics/demo/interaction/9.9.9")
     classified, match = one(registry, sent)
     assert (classified.status, classified.rule_ids) == ("declared", ("IM106",))
-    assert "newest there: 2.0.0" in match.reasons[0]
+    assert "newest there: 2.0.0" in match.checks[0].reason
     strict, _ = one(registry, sent, strict_schema_versions=True)
     assert (strict.status, strict.rule_ids) == ("schema-mismatch", ("IM106",))
 
@@ -121,19 +122,19 @@ def test_unknown_schema_version_is_a_note_unless_strict(registry):
 def test_outdated_major_version(registry):
     classified, match = one(registry, submit("mediawiki.demo_interaction", "/analytics/demo/interaction/1.10.0"))
     assert (classified.status, classified.rule_ids) == ("schema-mismatch", ("IM105",))
-    assert "newer major version (2.0.0)" in match.reasons[0]
+    assert "newer major version (2.0.0)" in match.checks[0].reason
 
 
 def test_unknown_schema_is_not_checked_but_said(registry):
     classified, match = one(registry, submit("mediawiki.demo_interaction"))
     assert (classified.status, classified.rule_ids) == ("declared", ())
-    assert "only the stream was checked" in match.reasons[0]
+    assert "only the stream was checked" in match.notes[0]
 
 
 def test_unregistered_client_stream_only_for_browser_code_through_eventlogging(registry):
     browser, match = one(registry, submit("mediawiki.demo_server", "/analytics/demo/interaction/2.0.0"))
     assert (browser.status, browser.rule_ids) == ("unregistered-client-stream", ("IM102",))
-    assert "not in wgEventLoggingStreamNames" in match.reasons[0]
+    assert "not in wgEventLoggingStreamNames" in match.checks[0].reason
     server, _ = one(registry, submit("mediawiki.demo_server", "/analytics/demo/interaction/2.0.0", language="php"))
     assert (server.status, server.rule_ids) == ("declared", ())
     error_report = finding("error-logger", "error.demo", "topic", api="mw.errorLogger.logError",
@@ -158,7 +159,7 @@ def test_legacy_topic_maps_to_stream_and_declared_schema(registry):
     assert (classified.status, classified.rule_ids) == ("legacy-eventlogging", ("IM107",))
     assert match.streams[0].declared_as == "eventlogging_DemoLegacy"
     assert match.schema == "/analytics/legacy/demolegacy/1.2.0"
-    assert "extension.json:7" in match.reasons[0]
+    assert "extension.json:7" in match.checks[0].reason
     assert {"client-ip", "free-text", "session-token", "user-agent"} <= set(match.privacy)
 
 
@@ -167,7 +168,7 @@ def test_legacy_call_to_an_undeclared_stream(registry):
     classified, match = one(registry, call)
     assert (classified.status, classified.rule_ids) == ("undeclared-stream", ("IM101", "IM107"))
     assert match.streams[0].stream == "eventlogging_DemoMissing"
-    assert any("no scanned extension.json declares schema 'DemoMissing'" in r for r in match.reasons)
+    assert any("no scanned extension.json declares schema 'DemoMissing'" in r for r in match.notes)
 
 
 def test_relay_to_a_legacy_stream_is_legacy(registry):
@@ -181,7 +182,7 @@ def test_dynamic_legacy_schema_is_legacy_and_unresolved(registry):
     call = finding("eventlogging-legacy", None, "schema", api="mw.eventLog.logEvent", unresolved_reason="parameter name")
     classified, match = one(registry, call)
     assert (classified.status, classified.rule_ids) == ("legacy-eventlogging", ("IM107", "IM110"))
-    assert "parameter name" in match.reasons
+    assert "parameter name" in [c.reason for c in match.checks]
 
 
 def test_schema_declarations_used_and_unused(registry):
@@ -195,9 +196,9 @@ def test_schema_declarations_used_and_unused(registry):
     assert statuses["DemoLegacy"] == ("legacy-eventlogging", ("IM107",))
     assert statuses["DemoStale"] == ("unused-schema-declaration", ("IM107", "IM112"))
     assert statuses["DemoRevision"] == ("unused-schema-declaration", ("IM107", "IM112"))
-    stale_match = result.matches[1]
-    assert "no code in the scanned repositories (demo)" in stale_match.reasons[-1]
-    assert "on-wiki revision number" in " ".join(result.matches[2].reasons)
+    stale_match = result.findings[1].registry
+    assert "no code in the scanned repositories (demo)" in stale_match.checks[-1].reason
+    assert "on-wiki revision number" in " ".join(result.findings[2].registry.notes)
 
 
 def test_schema_declaration_checks_its_schema(registry):
@@ -233,7 +234,7 @@ def test_shadow_and_graphite_metrics(registry, family, name, language, status, r
 def test_unresolved_names_are_said_not_guessed(registry, item, why):
     classified, match = one(registry, item)
     assert (classified.status, classified.rule_ids) == ("unresolved", ("IM110",))
-    assert why in match.reasons[0]
+    assert why in match.checks[0].reason
 
 
 def test_test_kitchen_with_a_known_stream_is_checked(registry):
@@ -249,7 +250,7 @@ def test_dispatched_events_are_routed_by_prefix(registry):
     assert [s.stream for s in match.streams] == ["mediawiki.demo_routed"]
     lost, match = one(registry, finding("metrics-platform", "other.click", "event", api="mw.eventLog.dispatch"))
     assert (lost.status, lost.rule_ids) == ("undeclared-stream", ("IM101",))
-    assert "routed to no stream" in match.reasons[0]
+    assert "routed to no stream" in match.checks[0].reason
 
 
 # --- the reverse direction: dead streams -------------------------------------------------------
@@ -273,8 +274,8 @@ def test_dead_streams_are_declared_streams_nobody_sends_to(registry):
 
 def test_dead_stream_message_names_the_scope(registry):
     result = classify([], [], registry, ("WikimediaEvents", "GrowthExperiments"))
-    unused = next(m for f, m in zip(result.declaration_findings, result.declaration_matches) if f.name == "mediawiki.demo_unused")
-    assert "none of the scanned repositories (WikimediaEvents, GrowthExperiments) sends to it" in unused.reasons[0]
+    unused = next(f.registry for f in result.declaration_findings if f.name == "mediawiki.demo_unused")
+    assert "none of the scanned repositories (WikimediaEvents, GrowthExperiments) sends to it" in unused.checks[0].reason
 
 
 def test_what_keeps_a_stream_alive(registry):

@@ -15,7 +15,21 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from analyzer.model import NAME_KINDS, RESOLUTION_KINDS, Diagnostic, ScanResult, Span, ViaWrapper, sorted_result
+from analyzer.model import (
+    NAME_KINDS,
+    RESOLUTION_KINDS,
+    ClassificationSummary,
+    DeclaredAt,
+    Diagnostic,
+    FiredCheck,
+    PrivacyEvidence,
+    RegistryMatch,
+    ScanResult,
+    Span,
+    StreamMatch,
+    ViaWrapper,
+    sorted_result,
+)
 from analyzer.report import json_report
 from fixturelib import scan_fixture
 
@@ -25,8 +39,13 @@ GOLDEN = json.loads((Path(__file__).parent / "golden" / "json-format-v1-keys.jso
 DOC_SECTIONS = {
     "Top level": "top", "Tool": "tool", "Root": "root", "Finding": "finding",
     "ViaWrapper": "via_wrapper", "Declaration": "declaration", "Diagnostic": "diagnostic",
+    "RegistryMatch": "registry", "StreamMatch": "stream_match", "DeclaredAt": "declared_at",
+    "PrivacyEvidence": "privacy_evidence", "Summary": "summary", "FiredCheck": "fired_check",
 }
-SCHEMA_DEFINITIONS = {"root", "finding", "via_wrapper", "declaration", "diagnostic"}
+SCHEMA_DEFINITIONS = {
+    "root", "finding", "via_wrapper", "declaration", "diagnostic", "registry", "stream_match",
+    "declared_at", "privacy_evidence", "summary", "fired_check",
+}
 
 
 def validator() -> jsonschema.Draft202012Validator:
@@ -56,24 +75,44 @@ def documented_fields() -> dict[str, set[str]]:
 
 
 def with_diagnostics_and_wrapper(result: ScanResult) -> ScanResult:
-    """The fixture's result plus what the fixture lacks: diagnostics with and without a position
-    and a finding reached through a wrapper."""
+    """The fixture's result plus what the fixture lacks: diagnostics with and without a position,
+    a finding reached through a wrapper, a registry match and a classification summary."""
     wrapped = dataclasses.replace(result.findings[0], via_wrapper=ViaWrapper("logClick", "modules/util.js", 12))
+    checked = dataclasses.replace(
+        result.findings[1], status="declared", rule_ids=("IM108",),
+        registry=RegistryMatch(
+            streams=(StreamMatch("mediawiki.demo", "mediawiki.demo", "analytics/demo", "eventgate-analytics-external",
+                                 (DeclaredAt("operations-mediawiki-config", "wmf-config/ext-EventStreamConfig.php", 40, "default"),), True),),
+            schema="/analytics/demo/1.0.0", schema_id="/analytics/demo/1.0.0", schema_file="schemas/jsonschema/analytics/demo/1.0.0.yaml",
+            privacy=("user-agent",), privacy_evidence=(PrivacyEvidence("user-agent", "field", "http.request_headers.user-agent"),),
+            checks=(FiredCheck("IM108", "metric with no stream or schema declaration"),),
+            notes=("the $schema sent is not known statically",),
+        ),
+    )
+    summary = ClassificationSummary({"declared": 1}, {"statsv-counter": {"declared": 1}}, {"IM108": 1},
+                                    {"mediawiki.demo": ("user-agent",)}, ("js-track-basic",), ())
     root = result.roots[0].name
     return sorted_result(
-        result.tool_version, list(result.roots), [*result.findings[1:], wrapped], list(result.declarations),
+        result.tool_version, list(result.roots), [*result.findings[2:], wrapped, checked], list(result.declarations),
         [
             Diagnostic(root, "modules/broken.js", "parse-error", "1 syntax error(s)", "warning", Span(2, 4, 2, 5)),
             Diagnostic(root, "modules/gone.js", "read-error", "cannot read file: Permission denied", "error"),
         ],
+        summary,
     )
 
 
 def actual_keys(data: dict) -> dict[str, set[str]]:
     wrappers = [f["via_wrapper"] for f in data["findings"] if f["via_wrapper"]]
+    registries = [f["registry"] for f in data["findings"] if f["registry"]]
+    streams = [s for r in registries for s in r["streams"]]
     records = {
         "top": [data], "tool": [data["tool"]], "root": data["roots"], "finding": data["findings"],
         "via_wrapper": wrappers, "declaration": data["declarations"],
+        "registry": registries, "stream_match": streams, "declared_at": [a for s in streams for a in s["declared_at"]],
+        "privacy_evidence": [e for r in registries for e in r["privacy_evidence"]],
+        "fired_check": [c for r in registries for c in r["checks"]],
+        "summary": [data["summary"]] if data["summary"] else [],
         # A diagnostic without a position lacks the position fields: take the union.
         "diagnostic": data["diagnostics"],
     }

@@ -16,6 +16,8 @@ from analyzer.model import Diagnostic, Finding, Root, ScanResult, Span, ViaWrapp
 from analyzer.pipeline import scan
 from analyzer.report import sarif_report
 from analyzer.report.sarif_report import FINGERPRINT_KEY, RuleDescriptor, reporting_descriptor
+from analyzer.checks import load_checks
+from analyzer.registry import load_registry
 from analyzer.ruleset import load_rules
 from fixturelib import FIXTURES, fixture_names, scan_fixture
 
@@ -131,12 +133,18 @@ def test_single_line_snippets_are_kept_and_partial_ones_dropped():
     assert multi_line["endLine"] > multi_line["startLine"] and "snippet" not in multi_line
 
 
-def test_every_family_is_a_rule_sorted_by_id():
+def test_every_family_then_every_check_is_a_rule_sorted_by_id():
     families = load_rules().families
+    checks = load_checks().checks
     log = validate(scan_fixture("js-track-basic"))
     rules = log["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == sorted(f.id for f in families.values())
-    for rule in rules:
+    assert [r["id"] for r in rules] == sorted(f.id for f in families.values()) + sorted(c.id for c in checks)
+    for rule in rules[len(families):]:
+        check = load_checks().by_id(rule["id"])
+        assert rule["name"] == check.name and rule["shortDescription"]["text"] == check.title
+        assert rule["defaultConfiguration"] == {"level": check.severity}
+        assert "## Why it matters" in rule["help"]["markdown"]
+    for rule in rules[: len(families)]:
         family = families[rule["name"]]
         assert rule["id"] == family.id
         assert rule["shortDescription"]["text"] == family.title
@@ -211,7 +219,7 @@ def test_zero_findings_still_lists_every_rule():
     log = validate(ScanResult("0.1.0", (Root("empty", "/srv/empty", 0),), ()))
     (run,) = log["runs"]
     assert run["results"] == []
-    assert len(run["tool"]["driver"]["rules"]) == len(load_rules().families)
+    assert len(run["tool"]["driver"]["rules"]) == len(load_rules().families) + len(load_checks().checks)
     assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
 
 
@@ -292,3 +300,21 @@ def test_cli_writes_sarif():
     outcome = CliRunner().invoke(main, ["scan", "--format", "sarif", "--quiet", str(FIXTURES / "js-track-basic")])
     assert outcome.exit_code == 0, outcome.output
     assert json.loads(outcome.output)["runs"][0]["results"]
+
+
+def test_fired_checks_are_results_at_their_severity(tmp_path):
+    """A scan checked against a registry: an undeclared stream is an error result beside the
+    inventory note, with the check's reason as its message."""
+    (tmp_path / "a.js").write_text("mw.eventLog.submit( 'mediawiki.nowhere', { $schema: '/analytics/x/1.0.0' } );\n")
+    config = Path(__file__).resolve().parent.parent / "fixtures" / "_registry" / "streamconfigs.json"
+    registry, problems = load_registry([config], [])
+    log = validate(scan([tmp_path], registry=registry, registry_diagnostics=problems))
+    (run,) = [r for r in log["runs"] if r["properties"]["root"]["name"] == tmp_path.name]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert by_rule["IM009"]["level"] == "note"
+    problem = by_rule["IM101"]
+    assert problem["level"] == "error"
+    assert problem["message"]["text"].startswith(load_checks().by_id("IM101").title + ": ")
+    assert "mediawiki.nowhere" in problem["message"]["text"]
+    assert problem["locations"] == by_rule["IM009"]["locations"]
+    assert problem["partialFingerprints"]["instrumapFingerprint/v1"].endswith("/IM101")

@@ -7,26 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.model import DeclaredAt as Location
 from analyzer.model import Diagnostic, Span
 
 
 class RegistryPathError(Exception):
     """A registry path given by the user does not exist or is not a registry (a usage error)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where a registry entry is declared: a file of a registry source, a line, and for
-    per-wiki configuration the wiki key it sits under ('default', '+testwiki', …)."""
-
-    repository: str
-    path: str
-    line: int
-    wiki: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}"
-        return f"{where} [{self.wiki}]" if self.wiki else where
 
 
 @dataclass(frozen=True, slots=True)

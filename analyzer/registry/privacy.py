@@ -12,8 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from analyzer.model import PrivacyEvidence as Evidence
 from analyzer.registry.schemas import SchemaIndex, parse_schema_uri
-from analyzer.ruleset import _load_yaml, _rules_dir, _validate
+from analyzer.ruleset import load_yaml, rules_dir, validate
 
 MAX_SCHEMA_NODES = 50_000
 MAX_REF_DEPTH = 16
@@ -44,16 +45,6 @@ class PrivacyRules:
     ignore_types: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Evidence:
-    """Why a category applies: a schema field (its dotted path), a fragment `$ref`, a Metrics
-    Platform provide_values entry or a stream config setting."""
-
-    category: str
-    source: str  # field | fragment | provide-values | stream-config
-    detail: str
-
-
 @dataclass(frozen=True, slots=True)
 class PrivacyHints:
     schema: str | None  # the schema document the fields were read from ($id), if any
@@ -66,7 +57,7 @@ class PrivacyHints:
 
 
 def load_privacy_rules_from(data: object) -> PrivacyRules:
-    _validate(data, "privacy.schema.json", "privacy.yaml")
+    validate(data, "privacy.schema.json", "privacy.yaml")
     categories = tuple(
         PrivacyCategory(
             key=key,
@@ -86,7 +77,7 @@ def load_privacy_rules_from(data: object) -> PrivacyRules:
 @functools.cache
 def load_privacy_rules() -> PrivacyRules:
     """The privacy categories shipped with instrumap (rules/privacy.yaml)."""
-    return load_privacy_rules_from(_load_yaml(_rules_dir().joinpath("privacy.yaml")))
+    return load_privacy_rules_from(load_yaml(rules_dir().joinpath("privacy.yaml")))
 
 
 def privacy_hints(rules: PrivacyRules, schemas: SchemaIndex, schema_uri: str | None,

@@ -15,7 +15,7 @@ import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tree_sitter as ts
@@ -143,6 +143,7 @@ class StreamConfig:
     default_settings: Mapping[str, object]
     client_streams: Mapping[str, tuple[Location, ...]] | None  # None: no source lists them
     sources: tuple[str, ...]
+    roots: Mapping[str, str] = field(default_factory=dict)  # source name → its absolute directory
 
     def lookup(self, stream: str) -> StreamDeclaration | None:
         """The declaration that applies to a stream: its exact entry, else the first regex
@@ -205,6 +206,7 @@ def read_stream_config(paths: Sequence[Path]) -> tuple[StreamConfig | None, list
     for path in paths:
         for source, kind in stream_config_files(path):
             builder.sources.append(f"{source.repository}/{source.path}")
+            builder.roots[source.repository] = source.absolute.as_posix().removesuffix("/" + source.path)
             if kind == "json":
                 _read_json(source, builder)
             else:
@@ -265,6 +267,7 @@ class _Builder:
         self.default_settings: dict = {}
         self.client_streams: dict[str, list[Location]] | None = None
         self.sources: list[str] = []
+        self.roots: dict[str, str] = {}
         self.diagnostics: list[Diagnostic] = []
 
     def add_stream(self, name: str, wiki: str, settings: Mapping[str, object], location: Location) -> None:
@@ -294,7 +297,7 @@ class _Builder:
         clients = None
         if self.client_streams is not None:
             clients = {name: tuple(locations) for name, locations in self.client_streams.items()}
-        return StreamConfig(streams, self.default_settings, clients, tuple(self.sources))
+        return StreamConfig(streams, self.default_settings, clients, tuple(self.sources), dict(self.roots))
 
     def _check(self, declaration: StreamDeclaration, where: Location) -> None:
         def report(code: str, message: str) -> None:

@@ -1,7 +1,7 @@
 """`--format csv`: the audit spreadsheet, one row per finding under a header row.
 
-Written with the csv module with `\\n` line endings (the CLI writes UTF-8). Candidates are joined
-with `|`, a wrapper is shown as `function@path:line`, booleans as `true`/`false` and missing
+Written with the csv module with `\\n` line endings (the CLI writes UTF-8). Candidates, check ids,
+declared streams, schema titles and privacy categories are joined with `|`, a wrapper is shown as `function@path:line`, booleans as `true`/`false` and missing
 values as empty cells. Every text cell is quoted: with `\\n` line endings the csv module leaves a
 bare carriage return unquoted, and a reader would break the row there.
 
@@ -21,8 +21,8 @@ from analyzer.model import Finding, ScanResult
 COLUMNS = (
     "repository", "path", "line", "column", "family", "api", "name", "name_kind", "candidates",
     "schema", "stream", "final_stream", "final_schema", "resolution", "unresolved_reason",
-    "component", "qualified_name", "in_test", "status", "context", "via_wrapper", "message",
-    "fingerprint",
+    "component", "qualified_name", "in_test", "status", "rule_ids", "declared_stream",
+    "schema_title", "privacy", "checks", "context", "via_wrapper", "message", "fingerprint",
 )
 CANDIDATE_SEPARATOR = "|"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -48,7 +48,22 @@ def row(finding: Finding) -> dict[str, str | int]:
     data["candidates"] = CANDIDATE_SEPARATOR.join(finding.candidates)
     wrapper = finding.via_wrapper
     data["via_wrapper"] = f"{wrapper.function}@{wrapper.path}:{wrapper.line}" if wrapper else None
+    data["rule_ids"] = CANDIDATE_SEPARATOR.join(finding.rule_ids)
+    data.update(_registry_columns(finding))
     return {column: _cell(data[column]) for column in COLUMNS}
+
+
+def _registry_columns(finding: Finding) -> dict[str, str | None]:
+    """The registry cross-check, flattened: declared entries, schema titles, privacy, reasons."""
+    match = finding.registry
+    if match is None:
+        return {"declared_stream": None, "schema_title": None, "privacy": None, "checks": None}
+    return {
+        "declared_stream": CANDIDATE_SEPARATOR.join(s.declared_as for s in match.streams if s.declared_as),
+        "schema_title": CANDIDATE_SEPARATOR.join(s.schema_title for s in match.streams if s.schema_title),
+        "privacy": CANDIDATE_SEPARATOR.join(match.privacy),
+        "checks": " ".join(f"{c.id}: {c.reason}" for c in match.checks),
+    }
 
 
 def render(result: ScanResult) -> str:

@@ -15,7 +15,9 @@ A small emitter of plain dicts. Choices and the constraints behind them:
 - Every run lists every family as a rule, sorted by id, whatever was found: GitHub expects the
   rule list to change only when the tool does, and `ruleIndex` stays the same across scans.
 - Families are inventory entries, not problems: their rules and results have level `note`, no
-  `precision`, `problem.severity` or `security-severity`.
+  `precision`, `problem.severity` or `security-severity`. Lint checks (IM1xx, rules/checks.yaml)
+  are rules too, at the level of their severity; each check that fired on a finding is its own
+  result, at the finding's location, with the check's reason as the message.
 - `partialFingerprints` carries the finding's own fingerprint (which leaves line numbers out)
   under `instrumapFingerprint/v1`. It does not fill GitHub's `primaryLocationLineHash`: the
   upload-sarif action computes that one from the sources and warns on every result whose given
@@ -33,7 +35,8 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from analyzer.model import Diagnostic, Finding, Root, ScanResult, Span, ViaWrapper
+from analyzer.checks import Check, CheckSet, load_checks
+from analyzer.model import Diagnostic, FiredCheck, Finding, Root, ScanResult, Span, ViaWrapper
 from analyzer.ruleset import Family, load_rules
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -87,6 +90,40 @@ def _family_descriptor(family: Family) -> RuleDescriptor:
         tags=("instrumentation", "inventory", family.name_kind),
         help_uri=family.help_uri,
     )
+
+
+def check_descriptors(checks: CheckSet) -> list[RuleDescriptor]:
+    """Every lint check as a rule, sorted by id, at the level of its severity."""
+    return [_check_descriptor(check) for check in sorted(checks.checks, key=lambda c: c.id)]
+
+
+def _check_descriptor(check: Check) -> RuleDescriptor:
+    sections = dict(check.docs)
+    what = " ".join(sections["What it does"].replace("`", "").split())
+    return RuleDescriptor(
+        id=check.id,
+        name=check.name,
+        short_description=check.title,
+        full_description=what,
+        help_text=check.markdown().replace("`", ""),
+        help_markdown=check.markdown(),
+        level=check.severity,
+        tags=("instrumentation", "registry", check.status),
+    )
+
+
+def check_result(finding: Finding, fired: FiredCheck, rule_index: int, rule: RuleDescriptor) -> dict[str, Any]:
+    """The result for a check that fired on a finding: the problem, where the call is."""
+    data = finding.to_json()
+    return {
+        "ruleId": rule.id,
+        "ruleIndex": rule_index,
+        "level": rule.level,
+        "message": {"text": f"{rule.short_description}: {fired.reason}"},
+        "locations": [_location(finding.path, _region(finding.span, finding.snippet))],
+        "partialFingerprints": {FINGERPRINT_KEY: f"{finding.fingerprint}/{rule.id}"},
+        "properties": {key: data[key] for key in RESULT_PROPERTIES},
+    }
 
 
 def reporting_descriptor(rule: RuleDescriptor) -> dict[str, Any]:
@@ -224,18 +261,21 @@ def sarif_run(
 
 
 def sarif_log(result: ScanResult) -> dict[str, Any]:
-    # Rules other than families (lint checks) append their descriptors after the families' and
-    # their results beside the inventory results; sarif_run takes any mix.
-    rules = family_descriptors(load_rules().families)
+    # Families first, then lint checks: every finding is an inventory result under its family,
+    # and each check that fired on it is a result of its own at the check's level.
+    rules = family_descriptors(load_rules().families) + check_descriptors(load_checks())
+    index = {rule.id: i for i, rule in enumerate(rules)}
     family_index = {rule.name: i for i, rule in enumerate(rules)}
     several = len(result.roots) > 1
     runs = []
     for root in result.roots:
-        results = [
-            inventory_result(f, family_index[f.family], rules[family_index[f.family]])
-            for f in result.findings
-            if f.repository == root.name
-        ]
+        results = []
+        for f in result.findings:
+            if f.repository != root.name:
+                continue
+            results.append(inventory_result(f, family_index[f.family], rules[family_index[f.family]]))
+            for fired in f.registry.checks if f.registry else ():
+                results.append(check_result(f, fired, index[fired.id], rules[index[fired.id]]))
         diagnostics = [d for d in result.diagnostics if d.repository == root.name]
         category = f"{TOOL_NAME}/{root.name}" if several else None
         runs.append(sarif_run(root, result.tool_version, rules, results, diagnostics, category))

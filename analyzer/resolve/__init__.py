@@ -140,7 +140,7 @@ class Resolver:
                 via_wrapper=item.via,
                 component=component,
                 qualified_name=qualified,
-                stream=name.name if kind == "stream" and name.resolution != "dynamic" else None,
+                stream=name.name if kind == "stream" and name.resolution != "dynamic" and not name.candidates else None,
             ),
             values,
         )
