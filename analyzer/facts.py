@@ -199,6 +199,7 @@ class ClassDef:
     annotations: tuple[tuple[str, tuple[Expr, ...]], ...] = ()
     super_args: tuple[Expr, ...] = ()
     line: int = 0
+    super_named: tuple[tuple[str, Expr], ...] = ()  # named arguments of the superclass call (Kotlin)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ To add a language: write a module with a class that has `language`, `suffixes`,
 from __future__ import annotations
 
 from analyzer.frontends.base import Frontend
+from analyzer.frontends.java import JavaFrontend
 from analyzer.frontends.javascript import JavaScriptFrontend, TypeScriptFrontend
+from analyzer.frontends.kotlin import KotlinFrontend
 from analyzer.frontends.manifest import ManifestFrontend
 from analyzer.frontends.php import PhpFrontend
 from analyzer.frontends.vue import VueFrontend
@@ -18,6 +20,8 @@ FRONTENDS: tuple[Frontend, ...] = (
     VueFrontend(),
     PhpFrontend(),
     ManifestFrontend(),
+    KotlinFrontend(),
+    JavaFrontend(),
 )
 
 

@@ -1,0 +1,394 @@
+"""What the Kotlin and Java frontends share: package-qualified names, imports, and the record of
+a class that is filled in while its members are visited.
+
+Both languages name classes by package (`org.wikipedia.analytics.eventplatform.BreadCrumbLogEvent`,
+nested classes as `Outer.Inner`). A file only knows the classes it declares and the ones it
+imports; a class of the same package declared in another file keeps the simple name it is
+written with, and the resolver matches it by that name and the file's package (the name of the
+module scope).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import tree_sitter as ts
+
+from analyzer.facts import (
+    MODULE_SCOPE,
+    Arr,
+    Binding,
+    CallSite,
+    ClassDef,
+    ClassRef,
+    Concat,
+    Cond,
+    Expr,
+    FileFacts,
+    GlobalRef,
+    Lit,
+    Member,
+    MemberAssign,
+    ParseProblem,
+    Ref,
+    Scope,
+    Unknown,
+)
+from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, query
+
+MAX_EXPRESSION_DEPTH = 40
+COMMENTS = frozenset({"line_comment", "block_comment"})
+# The bodies whose declarations are members of the class around them.
+CLASS_BODIES = frozenset({"class_body", "enum_class_body", "enum_body", "interface_body", "enum_body_declarations"})
+TYPE_ARGUMENTS = re.compile(r"<.*>", re.S)
+STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "'": "'", '"': '"', "\\": "\\", "$": "$"}
+ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)", re.S)
+
+
+def looks_like_class(name: str) -> bool:
+    """Kotlin and Java name classes in UpperCamelCase (or a single letter, like Android's `R`)
+    and constants and enum entries in SCREAMING_SNAKE_CASE (`STREAM_NAME`, `DONATE`)."""
+    return name[:1].isupper() and (len(name) == 1 or any(c.islower() for c in name))
+
+
+def import_value(fqn: str) -> Expr:
+    """What an imported name stands for, from the shape of its qualified name: a class
+    (`a.b.Foo`, `a.b.Outer.Inner`), a member of a class (`a.b.Foo.Companion.X`, `a.b.Foo.bar`)
+    or a top-level declaration of a package (`a.b.someFunction`, `a.b.TOP_CONSTANT`)."""
+    segments = fqn.split(".")
+    class_end = 0  # segments[:class_end] name the innermost class on the path
+    for index, segment in enumerate(segments):
+        if looks_like_class(segment) and segment != "Companion":
+            class_end = index + 1
+        elif class_end:
+            break
+    if class_end == len(segments):
+        return ClassRef(fqn)
+    if class_end:
+        owner = ".".join(segments[:class_end])
+        return Member(ClassRef(owner), segments[-1])
+    return GlobalRef(fqn)
+
+
+def is_constant_value(expr: Expr | None) -> bool:
+    """A value fixed at compile time: literals, names of other constants, and strings built
+    from them (the initialisers worth listing among a class's constants)."""
+    if isinstance(expr, Lit):
+        return True
+    if isinstance(expr, (Ref, GlobalRef)):
+        return True
+    if isinstance(expr, Member):
+        return is_constant_value(expr.obj) or isinstance(expr.obj, ClassRef)
+    if isinstance(expr, Concat):
+        return all(is_constant_value(p) for p in expr.parts)
+    if isinstance(expr, Cond):
+        return all(is_constant_value(o) for o in expr.options)
+    if isinstance(expr, Arr):
+        return all(is_constant_value(i) for i in expr.items)
+    return False
+
+
+def bare_type(text: str) -> str:
+    """A written type without nullability, type arguments or whitespace: `List<String>?` → `List`."""
+    return re.sub(r"\s+", "", TYPE_ARGUMENTS.sub("", text)).rstrip("?!")
+
+
+@dataclass
+class ClassRecord:
+    """A class while its body is being lowered; `build` freezes it into a ClassDef."""
+
+    name: str
+    scope: int
+    kind: str
+    line: int
+    parent: str | None = None
+    interfaces: list[str] = field(default_factory=list)
+    annotations: list[tuple[str, tuple[Expr, ...]]] = field(default_factory=list)
+    super_args: tuple[Expr, ...] = ()
+    super_named: tuple[tuple[str, Expr], ...] = ()
+    constants: list[tuple[str, Expr]] = field(default_factory=list)
+    properties: list[tuple[str, Expr]] = field(default_factory=list)
+    property_types: list[tuple[str, str]] = field(default_factory=list)
+    methods: list[tuple[str, int]] = field(default_factory=list)
+
+    def build(self) -> ClassDef:
+        return ClassDef(
+            name=self.name,
+            scope=self.scope,
+            kind=self.kind,
+            parent=self.parent,
+            interfaces=tuple(self.interfaces),
+            constants=tuple(self.constants),
+            properties=tuple(self.properties),
+            property_types=tuple(self.property_types),
+            methods=tuple(self.methods),
+            annotations=tuple(self.annotations),
+            super_args=self.super_args,
+            super_named=self.super_named,
+            line=self.line,
+        )
+
+
+@dataclass(frozen=True)
+class DeclaredClass:
+    fqn: str
+    outer: str  # the FQN of the enclosing class, or the package for a top-level class
+
+
+class TypeNames:
+    """Qualifies class names written in a file: classes the file declares (innermost enclosing
+    first, as Kotlin and Java look them up), then explicit imports; anything else is kept as
+    written."""
+
+    def __init__(self, package: str):
+        self.package = package
+        self.imports: dict[str, str] = {}
+        self.declared: dict[str, list[DeclaredClass]] = {}
+
+    def qualify_declared(self, outer: str | None, simple: str) -> str:
+        """The FQN of a class declared in this file inside `outer` (None: at the top level)."""
+        container = outer or self.package
+        fqn = f"{container}.{simple}" if container else simple
+        self.declared.setdefault(simple, []).append(DeclaredClass(fqn, container))
+        return fqn
+
+    def add_import(self, local: str, fqn: str) -> None:
+        self.imports[local] = fqn
+
+    def lookup(self, simple: str, context: str | None) -> str | None:
+        """The FQN `simple` names as seen from inside class `context` (None: top level)."""
+        best: DeclaredClass | None = None
+        for candidate in self.declared.get(simple, ()):
+            visible = candidate.outer == self.package or (
+                context is not None and (context == candidate.outer or context.startswith(candidate.outer + "."))
+            )
+            if visible and (best is None or len(candidate.outer) > len(best.outer)):
+                best = candidate
+        if best is not None:
+            return best.fqn
+        return self.imports.get(simple)
+
+    def qualify(self, written: str, context: str | None) -> str:
+        """`Outer.Inner` / `Foo` / `a.b.Foo` as the FQN this file knows, else as written."""
+        name = bare_type(written)
+        first, _, rest = name.partition(".")
+        known = self.lookup(first, context)
+        if known is None:
+            return name
+        return f"{known}.{rest}" if rest else known
+
+
+class ScopedLowerer:
+    """The driver both frontends share, with the structure of the JavaScript frontend's: one
+    query per grammar captures the nodes that matter, captures are visited outermost first, and
+    a stack of open scopes gives each node its scope. Subclasses name the grammar and the
+    handler of each capture (`on_<capture>`)."""
+
+    grammar = ""
+    scope_captures = frozenset({"function", "class"})
+
+    def __init__(self, path: str, source: SourceText):
+        self.path = path
+        self.src = source
+        self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: Scope(MODULE_SCOPE, None, "module")}
+        self.scope_ids: dict[tuple[int, int], int] = {}
+        self.records: dict[int, ClassRecord] = {}  # class scope id → the class being built
+        self.class_names: dict[tuple[int, int], str] = {}  # class node (byte range) → FQN
+        self.bindings: list[Binding] = []
+        self.member_assigns: list[MemberAssign] = []
+        self.calls: list[CallSite] = []
+        self.exports: list[tuple[str, Expr]] = []
+        self.problems: list[ParseProblem] = []
+        self.scope = MODULE_SCOPE
+        self.names = TypeNames("")
+        self.returns: dict[int, list[Expr]] = {}  # function scope id → values it returns
+        # A call nested in another call's arguments is lowered for both: remember the values.
+        self.lowered: dict[tuple[int, int, str, int], Expr] = {}
+        self.truncated = 0  # how many expressions hit the depth limit so far
+
+    # --- driver ------------------------------------------------------------------------------
+
+    def run(self, tree: ts.Tree) -> None:
+        captured = captures_in_order(query(self.grammar, "facts"), tree.root_node)
+        next_id = 1
+        for kind, node in captured:
+            if kind in self.scope_captures:
+                self.scope_ids[(node.start_byte, node.end_byte)] = next_id
+                next_id += 1
+        self.prepare(tree.root_node, captured)
+        open_scopes: list[tuple[int, int]] = []  # (end_byte, scope id)
+        for kind, node in captured:
+            while open_scopes and open_scopes[-1][0] <= node.start_byte:
+                open_scopes.pop()
+            self.scope = open_scopes[-1][1] if open_scopes else MODULE_SCOPE
+            getattr(self, "on_" + kind)(node)
+            if kind in self.scope_captures:
+                open_scopes.append((node.end_byte, self.scope_of(node)))
+
+    def prepare(self, root: ts.Node, captured: list[tuple[str, ts.Node]]) -> None:
+        """Before the captures: read the package, the imports and the names the file declares."""
+        raise NotImplementedError
+
+    def outer_class_name(self, node: ts.Node) -> str | None:
+        """The FQN of the class declared around `node` (classes are named outermost first)."""
+        parent = node.parent
+        while parent is not None:
+            if key(parent) in self.class_names:
+                return self.class_names[key(parent)]
+            parent = parent.parent
+        return None
+
+    def facts(self, language: str, tree: ts.Tree) -> FileFacts:
+        spans = error_spans(tree, self.src)
+        if spans:
+            self.problems.append(
+                ParseProblem(
+                    "parse-error",
+                    f"{len(spans)}{'+' if len(spans) >= 5 else ''} syntax error(s); "
+                    "the rest of the file was still analysed",
+                    spans[0],
+                )
+            )
+        # The module scope is named after the package, so that the resolver can find
+        # same-package classes and top-level constants of other files.
+        self.scope_by_id[MODULE_SCOPE] = Scope(MODULE_SCOPE, None, "module", name=self.names.package or None)
+        scopes = [replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s for s in self.scope_by_id.values()]
+        return FileFacts(
+            path=self.path,
+            language=language,
+            scopes=tuple(sorted(scopes, key=lambda s: s.id)),
+            bindings=tuple(self.bindings),
+            member_assigns=tuple(self.member_assigns),
+            classes=tuple(record.build() for record in self.records.values()),
+            calls=tuple(self.calls),
+            exports=tuple(self.exports),
+            problems=tuple(self.problems),
+        )
+
+    # --- expressions -------------------------------------------------------------------------
+
+    def lower(self, node: ts.Node | None, depth: int = 0) -> Expr:
+        """The expression `node` stands for, in the current scope, to a bounded depth."""
+        if node is None:
+            return Unknown("missing expression")
+        key = (node.start_byte, node.end_byte, node.type, self.scope)
+        known = self.lowered.get(key)
+        if known is not None:
+            return known
+        if depth > MAX_EXPRESSION_DEPTH:
+            self.truncated += 1
+            return Unknown("expression nested too deeply")
+        truncated = self.truncated
+        value = self.lower_node(node, depth)
+        if self.truncated == truncated:  # a cut-off value would be wrong at a shallower depth
+            self.lowered[key] = value
+        return value
+
+    def lower_node(self, node: ts.Node, depth: int) -> Expr:
+        raise NotImplementedError
+
+    # --- scopes ------------------------------------------------------------------------------
+
+    def add_return(self, scope_id: int, value: Expr) -> None:
+        if scope_id != MODULE_SCOPE:
+            self.returns.setdefault(scope_id, []).append(value)
+
+    def add_scope(self, scope: Scope) -> None:
+        """Open `scope` (again, to record what was learnt about it, such as its parameters)."""
+        self.scope_by_id[scope.id] = scope
+
+    def scope_of(self, node: ts.Node) -> int:
+        return self.scope_ids[(node.start_byte, node.end_byte)]
+
+    def enclosing_class(self, scope_id: int | None = None) -> str | None:
+        """The class `this` refers to: the nearest class around, through methods, local
+        functions and lambdas (None inside an anonymous object)."""
+        current: int | None = self.scope if scope_id is None else scope_id
+        while current is not None and current in self.scope_by_id:
+            scope = self.scope_by_id[current]
+            if scope.kind == "class" or scope.cls:
+                return scope.cls
+            current = scope.parent
+        return None
+
+    def superclass(self) -> Expr:
+        """What `super` names here: the superclass of the nearest class."""
+        scope_id: int | None = self.scope
+        while scope_id is not None and scope_id in self.scope_by_id:
+            if scope_id in self.records:
+                parent = self.records[scope_id].parent
+                return ClassRef(parent) if parent else Unknown("super without a known superclass")
+            scope_id = self.scope_by_id[scope_id].parent
+        return Unknown("super outside a class")
+
+    def member_of(self, node: ts.Node) -> ClassRecord | None:
+        """The class whose body declares `node` directly (a member), if any."""
+        parent = node.parent
+        if parent is None or parent.type not in CLASS_BODIES:
+            return None
+        return self.records.get(self.scope)
+
+    def display_name(self, fqn: str) -> str:
+        """A class name without its package, as shown in contexts: `BreadCrumbLogEvent`."""
+        package = self.names.package
+        return fqn[len(package) + 1 :] if package and fqn.startswith(package + ".") else fqn
+
+    def owner_prefix(self, record: ClassRecord | None) -> str:
+        return f"{self.display_name(record.name)}." if record is not None else ""
+
+    def class_ref(self, written: str) -> ClassRef | None:
+        """A ClassRef for a class name this file knows (declared here or imported)."""
+        first = bare_type(written).partition(".")[0]
+        if self.names.lookup(first, self.enclosing_class()) is None:
+            return None
+        return ClassRef(self.names.qualify(written, self.enclosing_class()))
+
+    def qualify(self, written: str) -> str:
+        return self.names.qualify(written, self.enclosing_class())
+
+    def line(self, node: ts.Node) -> int:
+        return node.start_point[0] + 1
+
+
+
+
+def snippet(source: SourceText, start: ts.Node, end: ts.Node, limit: int = 200) -> str:
+    """The code from `start` to the end of its line (at most to the end of `end`), trimmed."""
+    data = source.data
+    stop = data.find(b"\n", start.start_byte, end.end_byte)
+    stop = end.end_byte if stop == -1 else stop
+    text = data[start.start_byte : stop].decode("utf-8", errors="replace").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def compact(text: str) -> str:
+    """A dotted name without the whitespace inside it."""
+    return re.sub(r"\s+", "", text)
+
+
+def key(node: ts.Node) -> tuple[int, int]:
+    return node.start_byte, node.end_byte
+
+
+def child_of_type(node: ts.Node | None, kind: str) -> ts.Node | None:
+    if node is None:
+        return None
+    return next((c for c in node.named_children if c.type == kind), None)
+
+
+def code_children(node: ts.Node) -> list[ts.Node]:
+    return [c for c in node.named_children if c.type not in COMMENTS]
+
+
+def unescape(text: str) -> str:
+    """The value of a Kotlin or Java string fragment with escapes (`\\n`, `\\u0041`, Kotlin's `\\$`)."""
+    if "\\" not in text:
+        return text
+
+    def one(match: re.Match) -> str:
+        if match.group(1):
+            return chr(int(match.group(1), 16))
+        return STRING_ESCAPES.get(match.group(2), match.group(2))
+
+    return ESCAPE.sub(one, text)
