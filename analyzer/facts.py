@@ -39,10 +39,12 @@ class Concat:
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """A name as written, looked up from `scope` outwards through the scope chain."""
+    """A name as written, looked up from `scope` outwards through the scope chain. `line`
+    (0 when unknown) lets the lookup see which assignments come before the use."""
 
     name: str
     scope: int
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ class Binding:
     value: Expr | None
     kind: str  # const | let | var | param | function | class | import | assign | define
     line: int = 0
+    conditional: bool = False  # inside an if, loop, switch, try … of its function
 
 
 @dataclass(frozen=True, slots=True)

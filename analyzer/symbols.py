@@ -40,6 +40,7 @@ class Lookup:
     values: tuple[Expr, ...] = ()
     scope: int | None = None  # the scope that declares it
     param_index: int | None = None
+    param_too: bool = False  # "values": the parameter's own value may also reach the use
 
 
 UNBOUND = Lookup("unbound")
@@ -79,32 +80,54 @@ class FileSymbols:
             scope = parent.parent if parent else None
             seen += 1
 
-    def lookup(self, name: str, scope: int) -> Lookup:
+    def lookup(self, name: str, scope: int, line: int = 0) -> Lookup:
+        """What `name` used in `scope` refers to. With the `line` of the use, assignments in
+        the same function that come before it decide: the last one that always runs, plus
+        the branches after it (straight-line flow; a loop or a closure sees them all)."""
         for candidate in self.chain(scope):
             declared = self._declared.get((candidate, name))
             if not declared:
                 continue
-            params = [b for b in declared if b.kind == "param"]
-            if params:
-                owner = self.scopes.get(candidate)
-                index = owner.params.index(name) if owner and name in owner.params else None
-                if index is None and owner:
-                    index = next((i for i, p in enumerate(owner.params) if p == "..." + name), None)
+            is_param = any(b.kind == "param" for b in declared)
+            events = [b for b in declared if b.kind != "param" and b.value is not None]
+            if any(b.kind in ("let", "var") for b in declared) or is_param:
+                events += [b for b in self._assigned.get(name, ()) if b.value is not None and candidate in self.chain(b.scope)]
+            values, param_too = self._reaching(events, candidate, line, is_param)
+            index = self._param_index(candidate, name) if param_too else None
+            if param_too and not values:
                 return Lookup("param", scope=candidate, param_index=index)
-            values = [b.value for b in declared if b.value is not None]
-            if any(b.kind in ("let", "var") for b in declared):
-                values += [
-                    b.value
-                    for b in self._assigned.get(name, ())
-                    if b.value is not None and candidate in self.chain(b.scope)
-                ]
-            return Lookup("values", tuple(values), scope=candidate)
+            return Lookup("values", tuple(b.value for b in values), scope=candidate, param_index=index, param_too=param_too)
         # Assignment to an undeclared name (sloppy-mode global or PHP variable).
         visible = set(self.chain(scope))
         assigned = [b.value for b in self._assigned.get(name, ()) if b.value is not None and b.scope in visible]
         if assigned:
             return Lookup("values", tuple(assigned), scope=scope)
         return UNBOUND
+
+    @staticmethod
+    def _reaching(events: list[Binding], scope: int, line: int, is_param: bool) -> tuple[list[Binding], bool]:
+        """The assignments whose value can reach a use at `line`, and whether the parameter's
+        own value can."""
+        if line <= 0 or any(b.line <= 0 for b in events):
+            return events, is_param
+        before = sorted((b for b in events if b.scope == scope and b.line < line), key=lambda b: b.line)
+        elsewhere = [b for b in events if b.scope != scope]  # closures may run at any time
+        always = [b for b in before if not b.conditional]
+        if always:
+            last = always[-1]
+            return [last, *(b for b in before if b.conditional and b.line > last.line), *elsewhere], False
+        if before or elsewhere or is_param:
+            return before + elsewhere, is_param
+        return events, is_param  # used before any assignment (a loop, a hoisted function)
+
+    def _param_index(self, scope_id: int, name: str) -> int | None:
+        owner = self.scopes.get(scope_id)
+        if owner is None:
+            return None
+        for i, param in enumerate(owner.params):
+            if param == name or param == "..." + name:
+                return i
+        return None
 
     def param_default(self, scope: int, name: str) -> Expr | None:
         for binding in self._declared.get((scope, name), ()):
@@ -304,23 +327,20 @@ class RepoIndex:
             found = sorted(found, key=lambda item: item[0] != from_path)
         return found
 
-    def lineage(self, path: str, klass: ClassDef, limit: int = 10) -> list[tuple[str, ClassDef]]:
-        """The class and its ancestors that the repository defines, nearest first."""
+    def lineage(self, path: str, klass: ClassDef, limit: int = 16) -> list[tuple[str, ClassDef]]:
+        """The class and its ancestors that the repository defines — parent classes first,
+        then interfaces — nearest first."""
         chain = [(path, klass)]
         seen = {klass.name}
-        while len(chain) < limit:
-            current_path, current = chain[-1]
-            parents = [current.parent, *current.interfaces] if current.parent else list(current.interfaces)
-            step = None
-            for parent in parents:
-                candidates = self.find_classes(parent, current_path) if parent else []
+        position = 0
+        while position < len(chain) and len(chain) < limit:
+            current_path, current = chain[position]
+            position += 1
+            for parent in ([current.parent] if current.parent else []) + list(current.interfaces):
+                candidates = self.find_classes(parent, current_path)
                 if candidates and candidates[0][1].name not in seen:
-                    step = candidates[0]
-                    break
-            if step is None:
-                break
-            seen.add(step[1].name)
-            chain.append(step)
+                    seen.add(candidates[0][1].name)
+                    chain.append(candidates[0])
         return chain
 
     def descendants(self, klass: ClassDef, limit: int = 50) -> list[tuple[str, ClassDef]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from analyzer.facts import (
     MODULE_SCOPE,
     Arr,
@@ -25,8 +27,22 @@ from analyzer.frontends import frontend_for
 from analyzer.frontends.php import PhpFrontend, lower_php
 
 
+def no_lines(value):
+    """The value with every variable reference's line set to 0 (tested on its own below)."""
+    if isinstance(value, Ref):
+        return dataclasses.replace(value, line=0)
+    if isinstance(value, tuple):
+        return tuple(no_lines(v) for v in value)
+    if isinstance(value, list):
+        return [no_lines(v) for v in value]
+    if dataclasses.is_dataclass(value):
+        return dataclasses.replace(value, **{f.name: no_lines(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    return value
+
+
 def lower(code: str):
-    return lower_php("includes/Demo.php", code.encode())
+    """The facts of `code`, without use-site lines (see test_variables_carry_their_line)."""
+    return no_lines(lower_php("includes/Demo.php", code.encode()))
 
 
 def php(code: str):
@@ -710,3 +726,19 @@ wfIncrStats( 'still.found' );
     assert [p.code for p in facts.problems] == ["parse-error"]
     assert facts.problems[0].span.line == 2
     assert any(c.args == (Lit("still.found"),) for c in facts.calls)
+
+
+def test_variables_carry_their_line_and_branch_assignments_are_conditional():
+    facts = lower_php("includes/Demo.php", b"""<?php
+function pick( $kind ) {
+\t$stream = 'mediawiki.a';
+\tif ( $kind ) {
+\t\t$stream = 'mediawiki.b';
+\t}
+\treturn $stream;
+}
+""")
+    assignments = [b for b in facts.bindings if b.name == "$stream"]
+    assert [(b.line, b.conditional) for b in assignments] == [(3, False), (5, True)]
+    function = next(s for s in facts.scopes if s.name == "pick")
+    assert function.returns == (Ref("$stream", function.id, 7),)

@@ -39,7 +39,7 @@ from analyzer.facts import (
     This,
     Unknown,
 )
-from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, parser, query
+from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, is_conditional, parser, query
 
 MAX_EXPRESSION_DEPTH = 40
 
@@ -67,6 +67,14 @@ TRANSPARENT_NODES = frozenset(
     }
 )
 PARAMETER_WRAPPERS = frozenset({"required_parameter", "optional_parameter"})
+# Statements whose contents run only sometimes (for the order of assignments and uses).
+BRANCH_NODES = frozenset(
+    {
+        "if_statement", "else_clause", "for_statement", "for_in_statement", "while_statement",
+        "do_statement", "switch_case", "switch_default", "try_statement", "catch_clause",
+        "finally_clause", "ternary_expression", "binary_expression",
+    }
+)
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 _UNICODE_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]+)\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
@@ -267,8 +275,11 @@ class _Lowerer:
                 left = parent.child_by_field_name("left")
                 if left is not None:
                     text = compact(self.src.text(left))
-                    cls = text.split(".prototype.")[0] if ".prototype." in text else None
-                    return text.replace(".prototype.", "."), cls
+                    if ".prototype." in text:
+                        return text.replace(".prototype.", "."), text.split(".prototype.")[0]
+                    # `ns.Foo = function () {…}`: a constructor hung on a namespace.
+                    is_constructor = node.type != "arrow_function" and text.rsplit(".", 1)[-1][:1].isupper()
+                    return text, text if is_constructor else None
             elif parent.type == "pair":
                 key = parent.child_by_field_name("key")
                 if key is not None:
@@ -460,7 +471,7 @@ class _Lowerer:
         value = self.lower(value_node) if value_node is not None else Lit(None)
         line = node.start_point[0] + 1
         if target.type == "identifier":
-            self.bindings.append(Binding(self.src.text(target), self.scope, value, kind, line))
+            self.bindings.append(Binding(self.src.text(target), self.scope, value, kind, line, self.conditional(node)))
         else:
             self.bindings.extend(self.destructure(target, value, self.scope, kind, node))
 
@@ -513,7 +524,7 @@ class _Lowerer:
         value = self.lower(right)
         line = node.start_point[0] + 1
         if left.type == "identifier":
-            self.bindings.append(Binding(self.src.text(left), self.scope, value, "assign", line))
+            self.bindings.append(Binding(self.src.text(left), self.scope, value, "assign", line, self.conditional(node)))
             return
         if left.type in ("object_pattern", "array_pattern"):
             self.bindings.extend(self.destructure(left, value, self.scope, "assign", node))
@@ -530,7 +541,8 @@ class _Lowerer:
         left = node.child_by_field_name("left")
         if left is not None and left.type == "identifier":
             self.bindings.append(
-                Binding(self.src.text(left), self.scope, Unknown("changed by an augmented assignment"), "assign", node.start_point[0] + 1)
+                Binding(self.src.text(left), self.scope, Unknown("changed by an augmented assignment"), "assign",
+                        node.start_point[0] + 1, self.conditional(node))
             )
 
     def on_for_in(self, node: ts.Node) -> None:
@@ -678,7 +690,10 @@ class _Lowerer:
         name = self.src.text(node)
         if name == "undefined":
             return Lit(None)
-        return Ref(name, self.scope)
+        return Ref(name, self.scope, node.start_point[0] + 1)
+
+    def conditional(self, node: ts.Node) -> bool:
+        return is_conditional(node, FUNCTION_NODES, BRANCH_NODES)
 
     def lower_this(self, node: ts.Node, depth: int) -> Expr:
         return This(self.enclosing_class())
@@ -719,7 +734,7 @@ class _Lowerer:
             if args and isinstance(args[0], Lit) and isinstance(args[0].value, str):
                 return Require(args[0].value, self.path)
         callee = self.lower(callee_node, depth)
-        if callee == Member(Ref("Object", self.scope), "freeze") and args:
+        if is_object_freeze(callee) and args:
             return args[0]  # Object.freeze( { … } ) is the object itself
         return Call(callee, args)
 
@@ -767,7 +782,7 @@ class _Lowerer:
                     entries.append((key, self.lower(child.child_by_field_name("value"), depth)))
             elif child.type == "shorthand_property_identifier":
                 name = self.src.text(child)
-                entries.append((name, Ref(name, self.scope)))
+                entries.append((name, Ref(name, self.scope, child.start_point[0] + 1)))
             elif child.type == "method_definition":
                 key = self.property_key(child.child_by_field_name("name"))
                 if key is not None:
@@ -809,6 +824,10 @@ class _Lowerer:
         return "".join(
             unescape_js(self.src.text(c)) for c in node.named_children if c.type in ("string_fragment", "escape_sequence")
         )
+
+
+def is_object_freeze(callee: Expr) -> bool:
+    return isinstance(callee, Member) and callee.prop == "freeze" and isinstance(callee.obj, Ref) and callee.obj.name == "Object"
 
 
 def compact(text: str) -> str:

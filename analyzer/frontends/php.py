@@ -44,12 +44,21 @@ from analyzer.facts import (
     This,
     Unknown,
 )
-from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, parser, query
+from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, is_conditional, parser, query
 
 MAX_EXPRESSION_DEPTH = 40
 
 FUNCTION_NODES = frozenset({"function_definition", "method_declaration", "anonymous_function", "arrow_function"})
 CLOSURE_NODES = frozenset({"anonymous_function", "arrow_function"})
+# Statements whose contents run only sometimes (for the order of assignments and uses).
+BRANCH_NODES = frozenset(
+    {
+        "if_statement", "else_clause", "else_if_clause", "for_statement", "foreach_statement",
+        "while_statement", "do_statement", "switch_statement", "case_statement", "default_statement",
+        "try_statement", "catch_clause", "finally_clause", "conditional_expression", "match_expression",
+        "binary_expression",
+    }
+)
 CLASS_KINDS = {
     "class_declaration": "class",
     "interface_declaration": "interface",
@@ -568,7 +577,7 @@ class _Lowerer:
         if left.type == "variable_name":
             name = self.src.text(left)
             if name != "$this":
-                self.bindings.append(Binding(name, self.scope, value, "var", line))
+                self.bindings.append(Binding(name, self.scope, value, "var", line, self.conditional(node)))
             return
         if left.type in ("list_literal", "array_creation_expression"):
             self.bindings.extend(self.destructure(left, value, "var", line))
@@ -587,7 +596,7 @@ class _Lowerer:
             value = self.lower(right)
         else:
             value = Unknown("changed by an augmented assignment")
-        self.bindings.append(Binding(self.src.text(left), self.scope, value, "var", node.start_point[0] + 1))
+        self.bindings.append(Binding(self.src.text(left), self.scope, value, "var", node.start_point[0] + 1, True))
 
     def on_foreach(self, node: ts.Node) -> None:
         body = node.child_by_field_name("body")
@@ -773,7 +782,10 @@ class _Lowerer:
         name = self.src.text(node)
         if name == "$this":
             return This(self.enclosing_class())
-        return Ref(name, self.scope)
+        return Ref(name, self.scope, node.start_point[0] + 1)
+
+    def conditional(self, node: ts.Node) -> bool:
+        return is_conditional(node, FUNCTION_NODES, BRANCH_NODES)
 
     def lower_dynamic_variable_name(self, node: ts.Node, depth: int) -> Expr:
         return Unknown("variable variable")

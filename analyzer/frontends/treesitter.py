@@ -110,3 +110,14 @@ def error_spans(tree: ts.Tree, source: SourceText, limit: int = 5) -> list[Span]
             if not cursor.goto_parent():
                 return spans
     return spans
+
+
+def is_conditional(node: ts.Node, function_types: frozenset[str], branch_types: frozenset[str]) -> bool:
+    """Whether `node` runs only sometimes within its function: it sits in a branch, a loop or
+    a try block before the function (or the file) is reached."""
+    parent = node.parent
+    while parent is not None and parent.type not in function_types:
+        if parent.type in branch_types:
+            return True
+        parent = parent.parent
+    return False

@@ -13,6 +13,7 @@ literals); level "full" follows references.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from analyzer.extract import plain_call_matches
@@ -36,6 +37,7 @@ from analyzer.facts import (
     This,
     Unknown,
 )
+from analyzer.resolve.es5 import Assignments, NamespaceT
 from analyzer.resolve.values import NULL, Hole, Value, concat, union
 from analyzer.ruleset import RuleSet
 from analyzer.symbols import CONSTRUCTOR_NAMES, MAX_DEPTH, PathResolver, RepoIndex
@@ -121,7 +123,7 @@ class HoleT:
     hole: Hole
 
 
-Target = At | FuncT | ClassT | InstanceT | ModuleT | HoleT
+Target = At | FuncT | ClassT | InstanceT | ModuleT | NamespaceT | HoleT
 
 
 def hole(reason: str, param: tuple[str, int, int] | None = None, frame: Frame | None = None) -> HoleT:
@@ -138,6 +140,8 @@ class Evaluator:
         self._paths: dict[str, PathResolver] = {}
         self._values: dict[At, tuple[Value, ...]] = {}
         self._es5_parents: dict[tuple[str, int], list[At]] | None = None
+        self._es5_children: dict[FuncT, list[FuncT]] | None = None
+        self._assignments: Assignments | None = None
 
     # --- entry points ------------------------------------------------------------------------
 
@@ -317,24 +321,29 @@ class Evaluator:
     def _ref_targets(self, at: At, depth: int) -> list[Target]:
         ref: Ref = at.expr  # type: ignore[assignment]
         symbols = self.index.symbols(at.path)
-        found = symbols.lookup(ref.name, ref.scope)
-        if found.kind == "param":
+        found = symbols.lookup(ref.name, ref.scope, ref.line)
+        out: list[Target] = []
+        if found.kind == "param" or found.param_too:
             bound = at.frame.bound(at.path, found.scope, ref.name)
             if bound is not None:
                 kinds = bound.kinds | at.kinds | {"wrapper-argument"}
-                return self.targets(replace(bound, kinds=kinds), depth + 1)
-            return [hole(describe(ref, symbols), (at.path, found.scope, found.param_index), at.frame)]
+                out.extend(self.targets(replace(bound, kinds=kinds), depth + 1))
+            else:
+                out.append(hole(describe(ref, symbols), (at.path, found.scope, found.param_index), at.frame))
         if found.kind == "values":
-            out: list[Target] = []
             for value in found.values[:16]:
                 out.extend(self.targets(at.to(value, add="same-file-constant"), depth + 1))
             return out or [hole(f"variable {ref.name} has no value")]
+        if found.kind == "param":
+            return out
         prefix = self.rules.global_config_prefixes.get(self.index.files[at.path].language)
         if prefix and ref.name.startswith(prefix):
             return self._config_targets(at, ref.name[len(prefix):])
         classes = [c for c in self.index.find_classes(ref.name, at.path) if c[0] == at.path]
         if classes:
             return [ClassT(*classes[0])]
+        if self.assignments().is_namespace(None, ref.name) or self.assignments().lookup(None, ref.name):
+            return [NamespaceT(None, ref.name)]
         return [hole(f"global {ref.name}")]
 
     def _global_targets(self, at: At, name: str, depth: int) -> list[Target]:
@@ -451,6 +460,8 @@ class Evaluator:
             return self._class_member(base.path, base.cls, prop, via, depth)
         if isinstance(base, InstanceT):
             return self._instance_member(base, prop, via, depth)
+        if isinstance(base, NamespaceT):
+            return self._namespace_member(base, prop, via, depth)
         return self._function_member(base, prop, via, depth)
 
     def _value_member(self, base: At, prop: str, depth: int) -> list[Target]:
@@ -502,15 +513,13 @@ class Evaluator:
         return statics or [hole(f"{cls.name} has no constant {prop}")]
 
     def _static_assignments(self, path: str, cls: str, prop: str, via: At, depth: int) -> list[Target]:
-        """`Cls.prop = …` and `Cls.static.prop = …` (ES5 statics, VisualEditor's `static`)."""
-        symbols = self.index.symbols(path)
+        """`Cls.prop = …`, `Cls.static.prop = …` and `Cls.prototype.prop = …`, where `Cls` is
+        a global name (`ve.ui.Foo`) or one local to `path`."""
         out: list[Target] = []
-        for assign in symbols.member_assigns.get(prop, ()):
-            owner = assign.target.obj
-            if isinstance(owner, Member) and owner.prop in ("static", "prototype"):
-                owner = owner.obj
-            if isinstance(owner, Ref) and owner.name == cls.rsplit(".", 1)[-1]:
-                out.extend(self.targets(via.to(assign.value, path, add="same-file-constant"), depth + 1))
+        for middle in ("", "static.", "prototype."):
+            for owner_path, value in self.assignments().either(path, f"{cls}.{middle}{prop}"):
+                kind = "same-file-constant" if owner_path == via.path else "cross-file-constant"
+                out.extend(self.targets(via.to(value, owner_path, add=kind), depth + 1))
         return out
 
     def _instance_member(self, base: InstanceT, prop: str, via: At, depth: int) -> list[Target]:
@@ -521,7 +530,9 @@ class Evaluator:
             path, cls = classes[0]
             owners = [(p, c, c.name) for p, c in self.index.lineage(path, cls) + self.index.descendants(cls)]
         else:
-            owners = [(p, None, n) for p, n in self.es5_lineage(base.path, base.cls)]
+            owners = [(p, None, n) for p, n in self.es5_family(base.path, base.cls)]
+        if prop == "constructor":
+            return [f for p, _, n in owners if (f := self.es5_constructor(p, n)) is not None] or [hole("constructor unknown")]
         out: list[Target] = []
         types: list[str] = []
         for owner_path, owner, name in owners:
@@ -530,15 +541,25 @@ class Evaluator:
                 for constant, value in owner.constants:
                     if constant == prop:
                         return self.targets(via.to(value, owner_path, add=kind), depth + 1)
-            for value in self.index.symbols(owner_path).this_members(name, prop)[:8]:
-                out.extend(self.targets(via.to(value, owner_path, add=kind), depth + 1))
+            for value_path, value in self.assignments().this_values.get((name, prop), [])[:8]:
+                value_kind = "same-file-constant" if value_path == via.path else "cross-file-constant"
+                out.extend(self.targets(via.to(value, value_path, add=value_kind), depth + 1))
             if owner is not None:
                 out.extend(FuncT(owner_path, scope) for method, scope in owner.methods if method == prop)
+                for field_name, value in owner.properties:
+                    if field_name == prop:
+                        out.extend(self.targets(via.to(value, owner_path, add=kind), depth + 1))
                 types += [t for p, t in owner.property_types if p.lstrip("$") == prop.lstrip("$")]
-            out.extend(self._static_assignments(owner_path, name, prop, via, depth))
+            out.extend(self._prototype_members(owner_path, name, prop, via, depth))
         if not out and types:
             return [InstanceT(base.path, types[0])]
         return out or [hole(f"property this.{prop}")]
+
+    def _prototype_members(self, path: str, cls: str, prop: str, via: At, depth: int) -> list[Target]:
+        out: list[Target] = []
+        for owner_path, value in self.assignments().either(path, f"{cls}.prototype.{prop}"):
+            out.extend(self.targets(via.to(value, owner_path, add="same-file-constant"), depth + 1))
+        return out
 
     def _function_member(self, base: FuncT, prop: str, via: At, depth: int) -> list[Target]:
         """Members of a function: an ES5 class's `super`/`parent`, `prototype` and statics."""
@@ -551,7 +572,30 @@ class Evaluator:
             return [hole(f"property {prop} of an anonymous function")]
         if prop == "prototype":
             return [InstanceT(base.path, name)]
-        return self._static_assignments(base.path, name, prop, via, depth) or [hole(f"property {prop} of {name}")]
+        direct = self.assignments().either(base.path, f"{name}.{prop}")
+        if direct:
+            return [t for p, v in direct for t in self.targets(via.to(v, p, add="same-file-constant"), depth + 1)]
+        for owner in (None, base.path):
+            if self.assignments().is_namespace(owner, f"{name}.{prop}"):
+                return [NamespaceT(owner, f"{name}.{prop}")]
+        return [hole(f"property {prop} of {name}")]
+
+    def _namespace_member(self, base: NamespaceT, prop: str, via: At, depth: int) -> list[Target]:
+        name = f"{base.name}.{prop}"
+        out: list[Target] = []
+        for owner_path, value in self.assignments().lookup(base.owner, name)[:8]:
+            kind = "same-file-constant" if owner_path == via.path else "cross-file-constant"
+            out.extend(self.targets(via.to(value, owner_path, add=kind), depth + 1))
+        if out:
+            return out
+        if self.assignments().is_namespace(base.owner, name):
+            return [NamespaceT(base.owner, name)]
+        return [hole(f"global {name}")]
+
+    def assignments(self) -> Assignments:
+        if self._assignments is None:
+            self._assignments = Assignments(self.index)
+        return self._assignments
 
     def es5_parents(self) -> dict[tuple[str, int], list[At]]:
         """Constructor function → its parent, from `OO.inheritClass( Child, Parent )` calls."""
@@ -573,22 +617,50 @@ class Evaluator:
             self._es5_parents = parents
         return self._es5_parents
 
-    def es5_lineage(self, path: str, name: str, limit: int = 8) -> list[tuple[str, str]]:
-        """An ES5 class (a constructor function) and its ancestors, by (path, name)."""
+    def es5_constructor(self, path: str, name: str) -> FuncT | None:
+        """The constructor function of an ES5 class named `name` (global, or local to `path`)."""
+        if "." not in name:
+            found = self.index.symbols(path).lookup(name, 0)
+            for value in found.values:
+                if isinstance(value, Func):
+                    return FuncT(path, value.id)
+        for owner_path, value in self.assignments().either(path, name):
+            for target in self.targets(At(value, owner_path), 1):
+                if isinstance(target, FuncT):
+                    return target
+        return None
+
+    def _class_name(self, function: FuncT) -> str | None:
+        scope = self.index.symbols(function.path).scopes.get(function.scope)
+        return (scope.cls or scope.name) if scope is not None and (scope.cls or scope.name) else None
+
+    def es5_family(self, path: str, name: str, limit: int = 12) -> list[tuple[str, str]]:
+        """An ES5 class, its ancestors and its subclasses, by (path, name)."""
+        family = self.es5_ancestors(path, name, limit)
+        constructor = self.es5_constructor(path, name)
+        if constructor is not None:
+            queue = [constructor]
+            while queue and len(family) < limit * 3:
+                for child in self.es5_children().get(queue.pop(0), []):
+                    child_name = self._class_name(child)
+                    if child_name and (child.path, child_name) not in family:
+                        family.append((child.path, child_name))
+                        queue.append(child)
+        return family
+
+    def es5_ancestors(self, path: str, name: str, limit: int = 12) -> list[tuple[str, str]]:
         chain = [(path, name)]
         while len(chain) < limit:
-            current_path, current = chain[-1]
-            found = self.index.symbols(current_path).lookup(current, 0)
-            constructors = [v for v in found.values if isinstance(v, Func)]
-            if not constructors:
+            constructor = self.es5_constructor(*chain[-1])
+            if constructor is None:
                 break
             step = None
-            for parent in self.es5_parents().get((current_path, constructors[0].id), []):
+            for parent in self.es5_parents().get((constructor.path, constructor.scope), []):
                 for target in self.targets(parent, 1):
                     if isinstance(target, FuncT):
-                        scope = self.index.symbols(target.path).scopes.get(target.scope)
-                        if scope is not None and scope.name and (target.path, scope.cls or scope.name) not in chain:
-                            step = (target.path, scope.cls or scope.name)
+                        parent_name = self._class_name(target)
+                        if parent_name and (target.path, parent_name) not in chain:
+                            step = (target.path, parent_name)
                             break
                 if step:
                     break
@@ -596,6 +668,17 @@ class Evaluator:
                 break
             chain.append(step)
         return chain
+
+    def es5_children(self) -> dict[FuncT, list[FuncT]]:
+        if self._es5_children is None:
+            children: dict[FuncT, list[FuncT]] = defaultdict(list)
+            for (path, scope), parents in self.es5_parents().items():
+                for parent in parents:
+                    for target in self.targets(parent, 1):
+                        if isinstance(target, FuncT):
+                            children[target].append(FuncT(path, scope))
+            self._es5_children = children
+        return self._es5_children
 
     # --- calls to repository functions -------------------------------------------------------
 
@@ -712,6 +795,8 @@ def describe_target(target: Target) -> str:
         return f"an object of class {name}, not a string"
     if isinstance(target, ModuleT):
         return f"the module {target.path}, not a string"
+    if isinstance(target, NamespaceT):
+        return f"the namespace {target.name}, not a string"
     return "unsupported value"
 
 
