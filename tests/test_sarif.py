@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import jsonschema
 import pytest
@@ -107,7 +107,8 @@ def test_fixture_sarif_is_valid_and_matches_findings(name):
         assert sarif["level"] == "note"
         assert sarif["message"]["text"] == found.message
         location = sarif["locations"][0]["physicalLocation"]
-        assert location["artifactLocation"] == {"uri": found.path, "uriBaseId": "%SRCROOT%"}
+        # URIs are percent-encoded: the iOS app's paths have spaces ("WMF Framework/…").
+        assert location["artifactLocation"] == {"uri": quote(found.path), "uriBaseId": "%SRCROOT%"}
         region = location["region"]
         assert (region["startLine"], region["startColumn"], region["endLine"], region["endColumn"]) == (
             found.span.line, found.span.column, found.span.end_line, found.span.end_column)

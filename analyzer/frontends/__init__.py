@@ -12,6 +12,8 @@ from analyzer.frontends.javascript import JavaScriptFrontend, TypeScriptFrontend
 from analyzer.frontends.kotlin import KotlinFrontend
 from analyzer.frontends.manifest import ManifestFrontend
 from analyzer.frontends.php import PhpFrontend
+from analyzer.frontends.python import PythonFrontend
+from analyzer.frontends.swift import SwiftFrontend
 from analyzer.frontends.vue import VueFrontend
 
 FRONTENDS: tuple[Frontend, ...] = (
@@ -22,6 +24,8 @@ FRONTENDS: tuple[Frontend, ...] = (
     ManifestFrontend(),
     KotlinFrontend(),
     JavaFrontend(),
+    SwiftFrontend(),
+    PythonFrontend(),
 )
 
 
