@@ -83,6 +83,13 @@ class Resolver:
                 work.append(next_item)
         if self.level == "full":
             self.relays = self.discover_relays(resolved)
+        if self.evaluator.bounds_hit:
+            self.diagnostics.append(Diagnostic(
+                self.repository, "", "resolution-bound",
+                f"name resolution stopped at a depth or step bound {self.evaluator.bounds_hit} time(s); "
+                "names reported as such, and wrapper calls reached through those paths, may be missing",
+                "note",
+            ))
         return findings
 
     def note_bound(self, item: Item, what: str) -> None:

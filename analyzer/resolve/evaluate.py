@@ -45,6 +45,12 @@ from analyzer.symbols import CONSTRUCTOR_NAMES, MAX_DEPTH, PathResolver, RepoInd
 CONCAT_KINDS = {"concatenation": "concatenation", "template-literal": "template-literal", "interpolation": "concatenation"}
 REFERENCES = (Ref, GlobalRef, Member, Index, Require, ClassRef, Func, Config, This)
 LEVELS = ("literal", "full")
+STEP_BUDGET = 4000  # references followed for one question before giving up (and saying so)
+MAX_RETURN_DEPTH = 6  # how deep into the call chain function return values are followed
+DEPTH_LIMIT = "resolution depth limit reached"
+BUDGET_LIMIT = "resolution step budget exhausted"
+CIRCULAR = "circular reference"
+TRUNCATED = frozenset({DEPTH_LIMIT, BUDGET_LIMIT, CIRCULAR})
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +145,10 @@ class Evaluator:
         self.level = level
         self._paths: dict[str, PathResolver] = {}
         self._values: dict[At, tuple[Value, ...]] = {}
+        self._targets: dict[At, list[Target]] = {}
+        self._steps = 0
+        self.bounds_hit = 0  # times a depth or step bound cut an evaluation short
+        self._active: set[At] = set()  # evaluations in progress, to stop at cycles
         self._es5_parents: dict[tuple[str, int], list[At]] | None = None
         self._es5_children: dict[FuncT, list[FuncT]] | None = None
         self._assignments: Assignments | None = None
@@ -146,6 +156,8 @@ class Evaluator:
     # --- entry points ------------------------------------------------------------------------
 
     def values(self, at: At, depth: int = 0) -> tuple[Value, ...]:
+        if depth == 0:
+            self._steps = 0
         cached = self._values.get(at)
         if cached is None:
             cached = self._values[at] = self._compute_values(at, depth)
@@ -179,7 +191,7 @@ class Evaluator:
 
     def _compute_values(self, at: At, depth: int) -> tuple[Value, ...]:
         if depth > MAX_DEPTH:
-            return (self._hole_value(hole("resolution depth limit reached"), at),)
+            return (self._hole_value(hole(DEPTH_LIMIT), at),)
         expr = at.expr
         if isinstance(expr, Lit):
             return (self._literal(expr, at),)
@@ -283,9 +295,31 @@ class Evaluator:
     # --- targets -----------------------------------------------------------------------------
 
     def targets(self, at: At, depth: int = 0) -> list[Target]:
-        """What an expression denotes, following references."""
-        if depth > MAX_DEPTH:
-            return [hole("resolution depth limit reached")]
+        """What an expression denotes, following references. Each question from outside
+        (depth 0) gets a budget of steps; results in the empty frame are remembered."""
+        if depth == 0:
+            self._steps = 0
+        self._steps += 1
+        if depth > MAX_DEPTH or self._steps > STEP_BUDGET:
+            self.bounds_hit += 1
+            return [hole(DEPTH_LIMIT if depth > MAX_DEPTH else BUDGET_LIMIT)]
+        cacheable = not at.frame.bindings
+        if cacheable:
+            cached = self._targets.get(at)
+            if cached is not None:
+                return cached
+        if at in self._active:
+            return [hole(CIRCULAR)]  # `a = b; b = a`: nothing more to learn on this path
+        self._active.add(at)
+        try:
+            found = self._compute_targets(at, depth)
+        finally:
+            self._active.discard(at)
+        if cacheable and not any(isinstance(t, HoleT) and t.hole.reason in TRUNCATED for t in found):
+            self._targets[at] = found  # a result cut short by a bound (or a cycle) is not the answer
+        return found
+
+    def _compute_targets(self, at: At, depth: int) -> list[Target]:
         expr = at.expr
         if self.level == "literal" and isinstance(expr, REFERENCES):
             return [hole(describe(expr))]
@@ -432,7 +466,7 @@ class Evaluator:
         call's arguments); nothing when it has no `return` with a value."""
         symbols = self.index.symbols(function.path)
         scope = symbols.scopes.get(function.scope)
-        if scope is None or not scope.returns or depth > MAX_DEPTH - 2:
+        if scope is None or not scope.returns or depth > MAX_RETURN_DEPTH:
             return []
         expr: Call = call.expr  # type: ignore[assignment]
         offset = argument_offset(expr.callee)
@@ -684,7 +718,8 @@ class Evaluator:
 
     def callee_function(self, path: str, callee: Expr, new: bool) -> FuncT | None:
         """The repository function (or constructor) a call invokes, if it can be told.
-        `f.call( thisArg, … )` invokes `f` (see `argument_offset`)."""
+        `f.call( thisArg, … )` invokes `f` (see `argument_offset`). A question of its own."""
+        self._steps = 0
         if isinstance(callee, Member) and callee.prop in ("call", "apply"):
             callee = callee.obj
         for target in self.targets(At(callee, path), 1):
