@@ -6,16 +6,19 @@ Exit codes: 0 the scan ran (and no check at or above --fail-on fired), 1 a check
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import click
 
 from analyzer import __version__
+from analyzer.cache import default_cache_dir
 from analyzer.checks import load_checks
 from analyzer.config import Config, ConfigError, find_config, load_config
 from analyzer.docs import explain, rules_listing
 from analyzer.model import ScanResult
+from analyzer.parse import default_jobs
 from analyzer.pipeline import ScanOptions, scan
 from analyzer.registry import RegistryPathError, load_registry
 from analyzer.report import FORMATTERS
@@ -91,11 +94,19 @@ def main() -> None:
               help="Exit with 1 when a check of this severity or higher fires outside test code (default: error).")
 @click.option("--fail-on-tests", is_flag=True, default=None,
               help="Let findings in test code fail the run too.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=default_jobs, show_default="CPU count",
+              help="Processes that parse files.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=default_cache_dir,
+              show_default="$XDG_CACHE_HOME/instrumap", help="Where parse results and unchanged roots are cached.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--no-prefilter", is_flag=True,
+              help="Parse every file, not only those with instrumentation trigger strings (slower; same findings).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | None, include: tuple[str, ...],
                  exclude: tuple[str, ...], config_path: Path | None, resolve: str | None,
                  stream_config: tuple[Path, ...], schemas: tuple[Path, ...], fail_on: str | None,
-                 fail_on_tests: bool | None, quiet: bool) -> None:
+                 fail_on_tests: bool | None, jobs: int, cache_dir: Path, no_cache: bool, no_prefilter: bool,
+                 quiet: bool) -> None:
     """Scan repositories (or any directories) for instrumentation calls."""
     try:
         config = load_config(config_path or find_config(paths[0] if len(paths) == 1 else Path.cwd()))
@@ -109,7 +120,10 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
         click.echo(f"instrumap: {'registry' if isinstance(error, RegistryPathError) else 'configuration'} error: {error}",
                    err=True)
         sys.exit(EXIT_USAGE)
-    options = scan_options(config, include, exclude, resolve)
+    options = dataclasses.replace(
+        scan_options(config, include, exclude, resolve),
+        jobs=jobs, cache_dir=None if no_cache else cache_dir, prefilter=not no_prefilter,
+    )
     try:
         with _Progress(enabled=not quiet) as progress:
             result = scan(list(paths), options, progress, rules, registry, registry_diagnostics)

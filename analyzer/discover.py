@@ -124,10 +124,12 @@ def git_files(root: Path) -> tuple[list[str], str | None] | None:
     return paths, head or None
 
 
-def walk_files(root: Path) -> list[str]:
+def walk_files(root: Path, prune: bool = True) -> list[str]:
+    """Every file under `root`; skipped directories are not entered unless `prune` is off
+    (when --include may ask for something inside them)."""
     found = []
     for directory, subdirs, files in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRECTORIES)
+        subdirs[:] = sorted(d for d in subdirs if d != ".git" and not (prune and d in SKIPPED_DIRECTORIES))
         rel = Path(directory).relative_to(root).as_posix()
         for name in sorted(files):
             found.append(name if rel == "." else f"{rel}/{name}")
@@ -171,7 +173,7 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
     include = [glob_regex(p) for p in options.include]
     exclude = [glob_regex(p) for p in options.exclude]
     listed = git_files(root) if (root / ".git").exists() or _inside_git(root) else None
-    candidates, vcs, revision = (listed[0], "git", listed[1]) if listed else (walk_files(root), None, None)
+    candidates, vcs, revision = (listed[0], "git", listed[1]) if listed else (walk_files(root, not include), None, None)
     third_party = sorted(
         {p.rsplit("/", 1)[0] for p in candidates if p.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS and "/" in p}
     )

@@ -96,7 +96,7 @@ class Extractor:
             if spec.callee or spec.static or spec.function:
                 if not path_known:
                     path, path_known = self.paths.path(callee), True
-                if path is not None and path_matches(spec, path, callee):
+                if path is not None and path_matches(spec, path, callee) and self.in_class(spec, callee):
                     return rule, None, None
                 continue
             if not isinstance(callee, Member) or callee.prop not in spec.method:
@@ -113,14 +113,26 @@ class Extractor:
                 return rule, None, info
         return None
 
+    def in_class(self, spec: MatchSpec, callee: Expr) -> bool:
+        """Whether a call satisfies `in_class`: made in that class or a subclass of it."""
+        if spec.in_class is None:
+            return True
+        klass = self.symbols.enclosing_class(callee.scope) if isinstance(callee, Ref) else None
+        return klass is not None and self.symbols.inherits(klass, spec.in_class)
+
     def handle_origin(self, expr: Expr, depth: int = 0) -> HandleOrigin | None:
-        """The API call whose result `expr` holds, if it holds one."""
+        """The API call whose result `expr` holds, if it holds one (also through the handle's
+        fluent methods: `getInstrument( 'x' ).startFunnel( 'f' )`)."""
         if depth > MAX_DEPTH:
             return None
         if isinstance(expr, Call):
             result = self.first_matching_rule(expr.callee, expr.args, expr.new, depth + 1)
             if result is not None and result[0].returns:
                 return HandleOrigin(result[0], expr.args, expr.named)
+            if result is None and isinstance(expr.callee, Member):
+                inner = self.handle_origin(expr.callee.obj, depth + 1)
+                if inner is not None and expr.callee.prop in inner.rule.fluent:
+                    return inner
             return None
         if isinstance(expr, Ref):
             found = self.symbols.lookup(expr.name, expr.scope)

@@ -7,6 +7,7 @@ file that cannot be read or parsed never stops the scan.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections import Counter
 from collections.abc import Callable
@@ -17,9 +18,12 @@ from analyzer import __version__
 from analyzer.discover import DiscoverOptions, SourceFile, discover, looks_generated
 from analyzer.classify import classify
 from analyzer.extract import Extractor, Match, global_aliases
+from analyzer.cache import Cache
 from analyzer.facts import FileFacts
 from analyzer.frontends import claims, frontend_for
 from analyzer.model import Declaration, Diagnostic, Finding, Root, ScanResult, sorted_result
+from analyzer.parse import parse_files
+from analyzer.prefilter import Definitions, Prefilter, mentioning
 from analyzer.registry import Registry
 from analyzer.resolve import Resolver, declaration_findings
 from analyzer.resolve.relays import Relay, apply_relays, load_relays
@@ -34,6 +38,9 @@ class ScanOptions:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     resolve: str = "full"  # "literal": only what is written at the call; "full": follow references
+    prefilter: bool = True  # parse only files with trigger strings, and what they need
+    cache_dir: Path | None = None  # None: no cache
+    jobs: int = 1  # processes for parsing
 
 
 @dataclass
@@ -51,7 +58,8 @@ def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progre
     """Scan the roots; with a registry, also cross-check what they send against it."""
     options = options or ScanOptions()
     rules = rules or load_rules()
-    outputs = [scan_root(path, name, options, rules, progress) for path, name in root_names(paths)]
+    cache = Cache(options.cache_dir)
+    outputs = [scan_root(path, name, options, rules, progress, cache) for path, name in root_names(paths)]
     roots = [o.root for o in outputs]
     findings = [f for o in outputs for f in o.findings]
     declarations = [d for o in outputs for d in o.declarations]
@@ -86,41 +94,124 @@ def root_names(paths: list[Path]) -> list[tuple[Path, str]]:
     return named
 
 
-def scan_root(path: Path, name: str, options: ScanOptions, rules: RuleSet, progress: Progress | None) -> _RootOutput:
+MAX_ROUNDS = 4  # rounds of "parse what the parsed files need" (each one is rarely needed)
+
+
+def scan_root(path: Path, name: str, options: ScanOptions, rules: RuleSet, progress: Progress | None,
+              cache: Cache) -> _RootOutput:
     discovery = discover(path, claims, DiscoverOptions(options.include, options.exclude))
+    signature = root_signature(path, name, discovery.files, options, rules)
+    cached = cache.get("roots", signature) if signature else None
+    if isinstance(cached, _RootOutput):
+        return cached
     diagnostics: list[Diagnostic] = []
     skipped = Counter(discovery.skipped)
-    all_facts: list[FileFacts] = []
-    in_test: dict[str, bool] = {}
-    total = len(discovery.files)
-    for done, source in enumerate(discovery.files, 1):
-        facts = read_and_lower(source, name, diagnostics, skipped)
-        if facts is not None:
-            all_facts.append(facts)
-            in_test[facts.path] = source.in_test
-            diagnostics.extend(problems_of(facts, name))
-        if progress is not None:
-            progress(name, done, total)
-    index = RepoIndex(all_facts, path, in_test)
-    findings, declarations, relays = analyze_root(index, rules, name, options, diagnostics)
+    data = read_sources(discovery.files, name, diagnostics, skipped)
+    in_test = {s.path: s.in_test for s in discovery.files}
+    prefilter = Prefilter(rules) if options.prefilter else None
+    seeds = [p for p in data if prefilter is None or prefilter.wanted(p, frontend_for(p).language, data[p])]
+    lowered: dict[str, FileFacts] = {}
+    parse_more(seeds, data, lowered, name, diagnostics, cache, options.jobs, progress)
+    loader = _Loader(data, lowered, cache, name, diagnostics)
+    for _ in range(MAX_ROUNDS):
+        index = RepoIndex(list(lowered.values()), path, in_test, loader)
+        findings, declarations, relays, learned, analysis_problems = analyze_root(index, rules, name, options)
+        unparsed = {p: d for p, d in data.items() if p not in lowered}
+        more = mentioning(learned, unparsed) if prefilter is not None else set()
+        if not more:
+            break
+        parse_more(sorted(more), data, lowered, name, diagnostics, cache, options.jobs, progress)
+    diagnostics += analysis_problems
+    for facts in lowered.values():
+        diagnostics.extend(problems_of(facts, name))
     root = Root(
         name=name,
         path=str(path.resolve()),
-        files_scanned=len(all_facts),
+        files_scanned=len(lowered),
         vcs=discovery.vcs,
         revision=discovery.revision,
         skipped=tuple(sorted(skipped.items())),
     )
-    return _RootOutput(root, findings, declarations, diagnostics, relays)
+    output = _RootOutput(root, findings, declarations, diagnostics, relays)
+    if signature:
+        cache.put("roots", signature, output)
+    return output
 
 
-def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptions,
-                 diagnostics: list[Diagnostic]) -> tuple[list[Finding], list[Declaration], list[Relay]]:
-    """Extract and resolve every file of a root; a failure in one file is a diagnostic."""
+def parse_more(paths: list[str], data: dict[str, bytes], lowered: dict[str, FileFacts], repository: str,
+               diagnostics: list[Diagnostic], cache: Cache, jobs: int, progress: Progress | None) -> None:
+    """Parse `paths` (in parallel when there are many) into `lowered`."""
+    outcome = parse_files([p for p in paths if p not in lowered], data, cache, jobs)
+    for failed, why in outcome.failures.items():
+        diagnostics.append(internal_failure(repository, failed, "frontend", why))
+        lowered[failed] = FileFacts(path=failed, language=frontend_for(failed).language)
+    lowered.update(outcome.facts)
+    if progress is not None:
+        progress(repository, len(lowered), len(data))
+
+
+class _Loader:
+    """Parses, one at a time, the files the analysis asks for that the prefilter passed over:
+    a module a parsed file loads, the file defining a class or constant it names."""
+
+    def __init__(self, data: dict[str, bytes], lowered: dict[str, FileFacts], cache: Cache, repository: str,
+                 diagnostics: list[Diagnostic]):
+        self.known = set(data)
+        self.data = data
+        self.lowered = lowered
+        self.cache = cache
+        self.repository = repository
+        self.diagnostics = diagnostics
+        self.definitions = Definitions(data)
+
+    def load(self, path: str) -> FileFacts:
+        if path not in self.lowered:
+            parse_more([path], self.data, self.lowered, self.repository, self.diagnostics, self.cache, 1, None)
+        return self.lowered[path]
+
+    def defining(self, name: str) -> list[str]:
+        return self.definitions.files_defining(name)
+
+
+def root_signature(path: Path, name: str, files: list[SourceFile], options: ScanOptions, rules: RuleSet) -> str | None:
+    """A key for the whole root's result: every file's path, size and modification time."""
+    digest = hashlib.sha256(repr((name, str(path.resolve()), options.resolve, options.prefilter, rules.digest)).encode())
+    for source in files:
+        try:
+            stat = source.absolute.stat()
+        except OSError:
+            return None
+        digest.update(f"{source.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{source.in_test}\n".encode())
+    return digest.hexdigest()
+
+
+def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Diagnostic], skipped: Counter) -> dict[str, bytes]:
+    """The bytes of every file worth analysing (read once; generated and binary files skipped)."""
+    data = {}
+    for source in files:
+        try:
+            content = source.absolute.read_bytes()
+        except OSError as error:
+            diagnostics.append(Diagnostic(repository, source.path, "read-error", f"cannot read file: {error.strerror or error}", "error"))
+            continue
+        generated = looks_generated(content[:65536])
+        if generated:
+            skipped[generated] += 1
+            continue
+        if frontend_for(source.path) is not None:
+            data[source.path] = content
+    return data
+
+
+def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptions
+                 ) -> tuple[list[Finding], list[Declaration], list[Relay], set[str], list[Diagnostic]]:
+    """Extract and resolve every file of a root; a failure in one file is a diagnostic. Also
+    returns the names the resolver learned that other files may use (wrappers, classes)."""
     aliases = global_aliases(list(index.files.values()), index.symbols, rules) if options.resolve == "full" else {}
     matches: list[Match] = []
     findings: list[Finding] = []
     declarations: list[Declaration] = []
+    round_diagnostics: list[Diagnostic] = []
     for facts in index.files.values():
         in_test = index.in_test.get(facts.path, False)
         try:
@@ -128,43 +219,25 @@ def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptio
             findings.extend(declaration_findings(facts, name, in_test))
             declarations.extend(declarations_of(facts, name, in_test))
         except Exception as error:  # a bug on one file must not lose the others
-            diagnostics.append(internal_error(name, facts.path, "extraction", error))
+            round_diagnostics.append(internal_error(name, facts.path, "extraction", error))
     resolver = Resolver(index, rules, name, options.resolve)
     try:
         findings.extend(resolver.resolve(matches))
     except Exception as error:
-        diagnostics.append(internal_error(name, "", "resolution", error))
-    diagnostics.extend(resolver.diagnostics)
-    return findings, declarations, resolver.relays
-
-
-def read_and_lower(source: SourceFile, repository: str, diagnostics: list[Diagnostic], skipped: Counter) -> FileFacts | None:
-    try:
-        data = source.absolute.read_bytes()
-    except OSError as error:
-        diagnostics.append(Diagnostic(repository, source.path, "read-error", f"cannot read file: {error.strerror or error}", "error"))
-        return None
-    generated = looks_generated(data[:65536])
-    if generated:
-        skipped[generated] += 1
-        return None
-    frontend = frontend_for(source.path)
-    if frontend is None:
-        return None
-    try:
-        return frontend.lower(source.path, data)
-    except Exception as error:  # a frontend bug must not lose the rest of the scan
-        diagnostics.append(internal_error(repository, source.path, "frontend", error))
-        return None
+        round_diagnostics.append(internal_error(name, "", "resolution", error))
+    return findings, declarations, resolver.relays, resolver.learned_names, round_diagnostics + resolver.diagnostics
 
 
 def internal_error(repository: str, path: str, stage: str, error: Exception) -> Diagnostic:
     where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     origin = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
+    return internal_failure(repository, path, stage, f"{type(error).__name__}: {error}{origin}")
+
+
+def internal_failure(repository: str, path: str, stage: str, why: str) -> Diagnostic:
     return Diagnostic(
         repository, path, "internal-error",
-        f"instrumap {stage} failed on this file ({type(error).__name__}: {error}{origin}); "
-        "the rest of the scan is unaffected — please report this",
+        f"instrumap {stage} failed on this file ({why}); the rest of the scan is unaffected — please report this",
         "error",
     )
 

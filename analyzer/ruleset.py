@@ -35,15 +35,39 @@ class Family:
 
 
 @dataclass(frozen=True, slots=True)
+class ConstructorParam:
+    """A value an object carries from its construction: what the object's class passes, through
+    the superclass calls in class headers, to parameter `param` of the constructor of `cls` (a
+    qualified name, or a short one that any package may declare). The object is the argument
+    the spec reads, or with `object: this` the instance the call runs in."""
+
+    cls: str
+    param: str
+    of_this: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClassAnnotation:
+    """The argument `arg` of annotation `name` on the object's class or its nearest ancestor
+    that has one (`@SerialName("/analytics/…")`)."""
+
+    name: str
+    arg: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class NameSpec:
     """Where a call carries its name and what kind of name it is."""
 
     arg: int | None = None
-    named: str | None = None
+    named: tuple[str, ...] = ()  # the first of these named arguments the call passes
     kind: str | None = None
     default: str | None = None
     from_handle: bool = False
     by_arity: tuple[tuple[int, NameSpec], ...] = ()
+    key: str | None = None  # the argument is a payload: the name is at this dotted key
+    implicit_type: str | None = None  # the type of an implicit member argument (Swift `.case`)
+    constructor_param: ConstructorParam | None = None  # the argument (or `this`) is an object
 
     def for_arity(self, count: int) -> NameSpec:
         """The spec for a call with `count` arguments: the overload with the most parameters
@@ -55,19 +79,29 @@ class NameSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class SchemaSpec:
-    """Where a call's event schema comes from."""
+class ValueSpec:
+    """Where a call's event schema (or, for APIs whose name is not the stream, its stream)
+    comes from. `arg`/`named` pick an argument; `key` reads a dotted key of it (a payload);
+    `class_member`/`class_annotation` read the class of the object it denotes; `constant`
+    names a library constant; `default` applies when nothing else gives a value."""
 
     arg: int | None = None
+    named: tuple[str, ...] = ()  # the first of these named arguments the call passes
     payload_arg: int | None = None
-    key: str = "$schema"
+    key: str | None = None
+    implicit_type: str | None = None
+    class_member: str | None = None
+    class_annotation: ClassAnnotation | None = None
+    constant: str | None = None
+    default: str | None = None
     name_after_prefix: str | None = None
     capitalize: bool = False
     from_name: bool = False
     from_handle: bool = False
-    by_arity: tuple[tuple[int, SchemaSpec], ...] = ()
+    by_arity: tuple[tuple[int, ValueSpec], ...] = ()
+    first_of: tuple[ValueSpec, ...] = ()  # written as a list: the first that gives a value
 
-    def for_arity(self, count: int) -> SchemaSpec | None:
+    def for_arity(self, count: int) -> ValueSpec | None:
         if not self.by_arity:
             return self
         for arity, spec in self.by_arity:
@@ -88,6 +122,18 @@ class ReceiverSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """A test on an evaluated argument that makes a plain call (an HTTP POST) an API call:
+    the argument is a payload with all of `keys` (dotted), or a text `pattern` is found in (its
+    value, or when that is not known statically, the names it is read from)."""
+
+    arg: int | None = None
+    named: tuple[str, ...] = ()  # the first of these named arguments the call passes
+    keys: tuple[str, ...] = ()
+    pattern: re.Pattern | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MatchSpec:
     callee: frozenset[str] = frozenset()
     static: frozenset[str] = frozenset()  # "Class::method", matched on the class's short name
@@ -96,6 +142,8 @@ class MatchSpec:
     handle: str | None = None
     new: bool | None = None
     receiver: ReceiverSpec | None = None
+    in_class: str | None = None  # the call is made in this class or a subclass of it
+    evidence: tuple[Evidence, ...] = ()  # any one must hold (checked by the resolver)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +153,15 @@ class ApiRule:
     families: tuple[tuple[str, str], ...]  # (name prefix, family); "" is the default
     match: MatchSpec
     name: NameSpec
-    schema: SchemaSpec | None = None
+    schema: ValueSpec | None = None
+    stream: ValueSpec | None = None  # when the name is not the stream (an instrument's)
     returns: str | None = None
+    fluent: frozenset[str] = frozenset()  # methods of the returned handle that return it again
+    helper_calls: bool = False  # report the calls of helper functions around the call
     min_args: int = 0
     component_call: str | None = None
     component_arg: int = 0
+    component_named: str | None = None
     qualified_name: str | None = None
     removed: str | None = None
     deprecated: str | None = None
@@ -154,6 +206,8 @@ class RuleSet:
     config_getters: tuple[ConfigGetter, ...] = ()
     global_config_prefixes: dict[str, str] = field(default_factory=dict)  # language → "$wg"
     inheritance_calls: dict[str, frozenset[str]] = field(default_factory=dict)  # language → callees
+    passthrough_calls: dict[str, frozenset[str]] = field(default_factory=dict)  # language → callees
+    triggers: dict[str, frozenset[str]] = field(default_factory=dict)  # language → prefilter strings
     _by_name: dict[tuple[str, str], tuple[ApiRule, ...]] = field(default_factory=dict, repr=False)
 
     def candidates(self, language: str, last_name: str) -> tuple[ApiRule, ...]:
@@ -191,29 +245,58 @@ def validate(data: object, schema_name: str, where: str) -> None:
         raise RuleError(f"{where}: {location}: {first.message}")
 
 
+def _names(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def _name_spec(data: dict) -> NameSpec:
+    built = data.get("constructor_param")
     return NameSpec(
         arg=data.get("arg"),
-        named=data.get("named"),
+        named=_names(data.get("named")),
         kind=data.get("kind"),
         default=data.get("default"),
         from_handle=data.get("from_handle", False),
         by_arity=tuple(sorted((int(k), _name_spec(v)) for k, v in data.get("by_arity", {}).items())),
+        key=data.get("key"),
+        implicit_type=data.get("implicit_type"),
+        constructor_param=ConstructorParam(built["class"], built["param"], built.get("object") == "this") if built else None,
     )
 
 
-def _schema_spec(data: dict | None) -> SchemaSpec | None:
+def _value_spec(data: dict | list | None) -> ValueSpec | None:
     if data is None:
         return None
-    return SchemaSpec(
+    if isinstance(data, list):
+        return ValueSpec(first_of=tuple(_value_spec(d) for d in data))
+    annotation = data.get("class_annotation")
+    return ValueSpec(
         arg=data.get("arg"),
+        named=_names(data.get("named")),
         payload_arg=data.get("payload_arg"),
-        key=data.get("key", "$schema"),
+        key=data.get("key", "$schema" if "payload_arg" in data else None),
+        implicit_type=data.get("implicit_type"),
+        class_member=data.get("class_member"),
+        class_annotation=ClassAnnotation(annotation["name"], annotation.get("arg", 0)) if annotation else None,
+        constant=data.get("constant"),
+        default=data.get("default"),
         name_after_prefix=data.get("name_after_prefix"),
         capitalize=data.get("capitalize", False),
         from_name=data.get("from_name", False),
         from_handle=data.get("from_handle", False),
-        by_arity=tuple(sorted((int(k), _schema_spec(v)) for k, v in data.get("by_arity", {}).items())),
+        by_arity=tuple(sorted((int(k), _value_spec(v)) for k, v in data.get("by_arity", {}).items())),
+    )
+
+
+def _evidence(data: dict) -> Evidence:
+    pattern = data.get("pattern")
+    return Evidence(
+        arg=data.get("arg"),
+        named=_names(data.get("named")),
+        keys=tuple(data.get("keys", ())),
+        pattern=re.compile(pattern) if pattern else None,
     )
 
 
@@ -235,6 +318,8 @@ def _match_spec(data: dict) -> MatchSpec:
         )
         if receiver is not None
         else None,
+        in_class=data.get("in_class"),
+        evidence=tuple(_evidence(e) for e in data.get("evidence", ())),
     )
 
 
@@ -251,11 +336,15 @@ def _api_rule(data: dict, languages: frozenset[str]) -> ApiRule:
         families=families,
         match=_match_spec(data["match"]),
         name=_name_spec(data["name"]),
-        schema=_schema_spec(data.get("schema")),
+        schema=_value_spec(data.get("schema")),
+        stream=_value_spec(data.get("stream")),
         returns=data.get("returns"),
+        fluent=frozenset(data.get("fluent", ())),
+        helper_calls=data.get("helper_calls", False),
         min_args=data.get("min_args", 0),
         component_call=component.get("receiver_call"),
         component_arg=component.get("arg", 0),
+        component_named=component.get("named"),
         qualified_name=data.get("qualified_name"),
         removed=data.get("removed"),
         deprecated=data.get("deprecated"),
@@ -277,8 +366,10 @@ def _check_consistency(families: dict[str, Family], apis: list[ApiRule]) -> None
                 raise RuleError(f"API rule {api.id}: unknown family {family!r}")
         if api.match.handle and api.match.handle not in returned:
             raise RuleError(f"API rule {api.id}: no rule returns the handle {api.match.handle!r}")
-        if api.name.from_handle and not api.match.handle:
-            raise RuleError(f"API rule {api.id}: name.from_handle needs match.handle")
+        if api.name.from_handle and not (api.match.handle or api.match.receiver):
+            raise RuleError(f"API rule {api.id}: name.from_handle needs match.handle or match.receiver")
+        if api.fluent and not api.returns:
+            raise RuleError(f"API rule {api.id}: fluent needs returns")
 
 
 def _wrapper_rules(wrappers, apis: list[ApiRule]) -> list[ApiRule]:
@@ -298,7 +389,7 @@ def _wrapper_rules(wrappers, apis: list[ApiRule]) -> list[ApiRule]:
         schema = base.schema if base.schema and (base.schema.from_name or base.schema.name_after_prefix) else None
         derived.append(
             dataclasses.replace(
-                base, id=f"{base.id} (via {label})", match=match, schema=schema, returns=None,
+                base, id=f"{base.id} (via {label})", match=match, schema=schema, returns=None, fluent=frozenset(), helper_calls=False,
                 name=NameSpec(arg=wrapper["name_arg"], kind=kind), min_args=0,
             )
         )
@@ -319,6 +410,8 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
     getters: list[ConfigGetter] = []
     prefixes: dict[str, str] = {}
     inheritance: dict[str, set[str]] = defaultdict(set)
+    passthrough: dict[str, set[str]] = defaultdict(set)
+    triggers: dict[str, set[str]] = defaultdict(set)
     for name, data in sorted(files.items()):
         if not name.startswith("apis/"):
             continue
@@ -329,12 +422,21 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
             if "global_config_prefix" in data:
                 prefixes[language] = data["global_config_prefix"]
             inheritance[language].update(data.get("inheritance_calls", ()))
-        apis.extend(_api_rule(entry, languages) for entry in data["apis"])
+            passthrough[language].update(data.get("passthrough_calls", ()))
+        file_apis = [_api_rule(entry, languages) for entry in data["apis"]]
+        apis.extend(file_apis)
+        tokens = data.get("triggers") or [n for a in file_apis if not a.match.handle for n in a.dispatch_names()]
+        for language in languages:
+            triggers[language].update(tokens)
         getters.extend(
             ConfigGetter(languages, _match_spec(g["match"]), g["key_arg"], g.get("strip_prefix", ""))
             for g in data.get("config_getters", ())
         )
-    apis.extend(_wrapper_rules(files.get("wrappers", ()), apis))
+    wrappers = _wrapper_rules(files.get("wrappers", ()), apis)
+    apis.extend(wrappers)
+    for wrapper in wrappers:
+        for language in wrapper.languages:
+            triggers[language].update(wrapper.dispatch_names())
     _check_consistency(families, apis)
     by_name: dict[tuple[str, str], list[ApiRule]] = defaultdict(list)
     for api in apis:
@@ -353,6 +455,8 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
         config_getters=tuple(getters),
         global_config_prefixes=prefixes,
         inheritance_calls={lang: frozenset(calls) for lang, calls in inheritance.items() if calls},
+        passthrough_calls={lang: frozenset(calls) for lang, calls in passthrough.items() if calls},
+        triggers={lang: frozenset(tokens) for lang, tokens in triggers.items()},
         _by_name={key: tuple(value) for key, value in by_name.items()},
     )
 

@@ -8,8 +8,10 @@ import json
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from analyzer.facts import (
+    MODULE_SCOPE,
     Binding,
     Call,
     CallSite,
@@ -29,6 +31,8 @@ from analyzer.facts import (
 )
 
 MAX_DEPTH = 12
+# Languages where a bare name in a method can be a member of its class, inherited ones included.
+IMPLICIT_THIS = frozenset({"kotlin", "java", "swift"})
 DECLARING_KINDS = frozenset({"const", "let", "var", "param", "function", "class", "import", "loop", "define"})
 
 
@@ -49,8 +53,9 @@ UNBOUND = Lookup("unbound")
 class FileSymbols:
     """Name lookup inside one file."""
 
-    def __init__(self, facts: FileFacts):
+    def __init__(self, facts: FileFacts, repo: RepoIndex | None = None):
         self.facts = facts
+        self.repo = repo  # the repository, for the questions that cross files (a class's ancestors)
         self.scopes: dict[int, Scope] = {s.id: s for s in facts.scopes}
         self._declared: dict[tuple[int, str], list[Binding]] = defaultdict(list)
         self._assigned: dict[str, list[Binding]] = defaultdict(list)
@@ -146,6 +151,33 @@ class FileSymbols:
         if klass is not None:
             values += [v for name, v in klass.properties if name == prop]
         return values
+
+    def enclosing_class(self, scope: int) -> ClassDef | None:
+        """The class whose code `scope` is (a method, or a lambda inside one)."""
+        for candidate in self.chain(scope):
+            current = self.scopes.get(candidate)
+            if current is not None and current.cls:
+                return self.classes.get(current.cls)
+        return None
+
+    def inherits(self, klass: ClassDef, name: str) -> bool:
+        """Whether `klass` is class `name` or inherits from it (across files, when the
+        repository is known; else from what this file declares)."""
+        if self.repo is not None:
+            chain = [c for _, c in self.repo.lineage(self.facts.path, klass)]
+        else:
+            chain = [klass, *(c for c in (self.classes.get(p) for p in (klass.parent, *klass.interfaces) if p) if c)]
+        return any(names_class(c.name, name) for c in chain) or names_class(klass.parent or "", name)
+
+    def declares(self, name: str, scope: int) -> bool:
+        """Whether `name` is declared in `scope` or a scope around it."""
+        return any((candidate, name) in self._declared for candidate in self.chain(scope))
+
+    def is_variable_member(self, name: str, scope: int | None) -> bool:
+        """Whether `name` is a mutable property declared in class scope `scope` (its value is
+        whatever code of the class or a subclass assigns last)."""
+        owner = self.scopes.get(scope) if scope is not None else None
+        return owner is not None and owner.kind == "class" and any(b.kind == "var" for b in self._declared.get((scope, name), ()))
 
     def context_name(self, scope: int) -> str | None:
         """The name of the innermost named function or class around `scope`."""
@@ -274,7 +306,7 @@ class PathResolver:
 # --- the repository --------------------------------------------------------------------------
 
 CONSTRUCTOR_NAMES = ("constructor", "__construct", "init")
-MODULE_SUFFIXES = ("", ".js", ".json", ".ts", ".vue", ".mjs", ".cjs", "/index.js", "/index.ts")
+MODULE_SUFFIXES = ("", ".js", ".json", ".ts", ".vue", ".mjs", ".cjs", "/index.js", "/index.ts", ".py", "/__init__.py")
 
 
 def short_name(name: str) -> str:
@@ -282,13 +314,67 @@ def short_name(name: str) -> str:
     return name.rsplit("\\", 1)[-1].rsplit(".", 1)[-1]
 
 
+def names_class(qualified: str, name: str) -> bool:
+    """Whether the class called `qualified` is the one `name` (qualified, or short) means."""
+    return qualified == name or qualified.endswith("." + name) or short_name(qualified) == name
+
+
+class Loader(Protocol):
+    """Parses the repository's other files when the analysis needs them (see LazyFiles)."""
+
+    known: set[str]
+
+    def load(self, path: str) -> FileFacts: ...
+
+    def defining(self, name: str) -> list[str]: ...
+
+
+class LazyFiles(dict):
+    """The facts of parsed files by path; a file of the repository that was not parsed yet is
+    parsed when it is first asked for (a module a parsed file loads, a class it names).
+    Iterating gives the files parsed so far."""
+
+    def __init__(self, facts: list[FileFacts], loader: Loader | None, on_load):
+        super().__init__((f.path, f) for f in facts)
+        self.loader = loader
+        self.on_load = on_load
+
+    def __contains__(self, path: object) -> bool:
+        return dict.__contains__(self, path) or (self.loader is not None and path in self.loader.known)
+
+    # Snapshots: reading a file's facts may parse another one mid-iteration.
+    def items(self):
+        return list(dict.items(self))
+
+    def values(self):
+        return list(dict.values(self))
+
+    def keys(self):
+        return list(dict.keys(self))
+
+    def __iter__(self):
+        return iter(list(dict.keys(self)))
+
+    def __missing__(self, path: str) -> FileFacts:
+        if self.loader is None or path not in self.loader.known:
+            raise KeyError(path)
+        facts = self.loader.load(path)
+        self[path] = facts
+        self.on_load(facts)
+        return facts
+
+
 class RepoIndex:
     """Symbol tables for every file of one root, built once: classes by name, repository-wide
-    constants, configuration defaults and modules. Per-file tables are built on first use."""
+    constants, configuration defaults and modules. Per-file tables are built on first use; with
+    a loader, files that were not parsed are parsed when a module, class or constant they
+    define is asked for."""
 
-    def __init__(self, facts: list[FileFacts], root=None, in_test: dict[str, bool] | None = None):
+    def __init__(self, facts: list[FileFacts], root=None, in_test: dict[str, bool] | None = None,
+                 loader: Loader | None = None):
         self.root = root
-        self.files: dict[str, FileFacts] = {f.path: f for f in facts}
+        self.loader = loader
+        self.files: LazyFiles = LazyFiles(facts, loader, self._register)
         self.in_test = in_test or {}
         self._symbols: dict[str, FileSymbols] = {}
         self.classes: dict[str, list[tuple[str, ClassDef]]] = defaultdict(list)
@@ -296,36 +382,80 @@ class RepoIndex:
         self.config: dict[str, list[tuple[str, Expr]]] = defaultdict(list)
         self.virtual: dict[str, Expr] = {}
         self.subclasses: dict[str, list[tuple[str, ClassDef]]] = defaultdict(list)
+        # Top-level declarations by (package, name): (path, receiver type of an extension, value).
+        self.package_exports: dict[tuple[str, str], list[tuple[str, str, Expr]]] = defaultdict(list)
         self._json_cache: dict[str, object] = {}
+        self._asked: set[str] = set()
         for f in facts:
-            for klass in f.classes:
-                self.classes[klass.name].append((f.path, klass))
-                if short_name(klass.name) != klass.name:
-                    self.classes[short_name(klass.name)].append((f.path, klass))
-                if klass.parent:
-                    self.subclasses[short_name(klass.parent)].append((f.path, klass))
-            for binding in f.bindings:
-                if binding.kind == "define" and binding.value is not None:
-                    self.defines[binding.name.lstrip("\\")].append((f.path, binding.value))
-            for key, value in f.config:
-                self.config[key].append((f.path, value))
-            for spec, value in f.virtual_modules:
-                self.virtual.setdefault(spec, value)
+            self._register(f)
+
+    def _register(self, f: FileFacts) -> None:
+        for klass in f.classes:
+            self.classes[klass.name].append((f.path, klass))
+            if short_name(klass.name) != klass.name:
+                self.classes[short_name(klass.name)].append((f.path, klass))
+            if klass.parent:
+                self.subclasses[short_name(klass.parent)].append((f.path, klass))
+        for binding in f.bindings:
+            if binding.kind == "define" and binding.value is not None:
+                self.defines[binding.name.lstrip("\\")].append((f.path, binding.value))
+        for key, value in f.config:
+            self.config[key].append((f.path, value))
+        for spec, value in f.virtual_modules:
+            self.virtual.setdefault(spec, value)
+        package = f.scopes[0].name if f.scopes and f.scopes[0].id == MODULE_SCOPE else None
+        for export, value in f.exports if package else ():
+            receiver, _, name = export.rpartition(".")
+            self.package_exports[(package, name)].append((f.path, receiver, value))
+
+    def load_defining(self, name: str) -> None:
+        """Parse the files that define `name` (once per name), if a loader can."""
+        if self.loader is None or name in self._asked:
+            return
+        self._asked.add(name)
+        for path in self.loader.defining(name):
+            if not dict.__contains__(self.files, path):
+                self.files[path]  # noqa: B018 — parses and registers the file
+
+    def defined(self, name: str) -> list[tuple[str, Expr]]:
+        """Values of a repository-wide constant (PHP define / const, Kotlin const val)."""
+        name = name.lstrip("\\")
+        found = self.defines.get(name) or self.defines.get(name.rsplit("\\", 1)[-1])
+        if not found:
+            self.load_defining(name.rsplit("\\", 1)[-1])
+            found = self.defines.get(name) or self.defines.get(name.rsplit("\\", 1)[-1])
+        return found or []
 
     def symbols(self, path: str) -> FileSymbols:
         table = self._symbols.get(path)
         if table is None:
-            table = self._symbols[path] = FileSymbols(self.files[path])
+            table = self._symbols[path] = FileSymbols(self.files[path], self)
         return table
 
     def find_classes(self, name: str, from_path: str | None = None) -> list[tuple[str, ClassDef]]:
         """Classes called `name`: an exact qualified match, else by short name, preferring the
         file asking."""
         name = name.lstrip("\\")
-        found = self.classes.get(name) or self.classes.get(short_name(name)) or []
+        found = self.classes.get(name) or self.classes.get(short_name(name))
+        package = self.package_of(from_path) if from_path is not None else None
+        if not found or (package and not any(self.in_package(c, from_path) for _, c in found)):
+            self.load_defining(short_name(name))
+            found = self.classes.get(name) or self.classes.get(short_name(name))
+        found = found or []
         if from_path is not None:
-            found = sorted(found, key=lambda item: item[0] != from_path)
+            found = sorted(found, key=lambda item: (item[0] != from_path, not self.in_package(item[1], from_path)))
         return found
+
+    def package_of(self, path: str) -> str | None:
+        """The package a file declares (Kotlin, Java), which names the module scope."""
+        module = self.symbols(path).scopes.get(MODULE_SCOPE)
+        return module.name if module is not None else None
+
+    def in_package(self, klass: ClassDef, path: str) -> bool:
+        """Whether `klass` is a top-level class of the package of file `path`, which that file
+        reaches by its simple name without an import."""
+        package = self.package_of(path)
+        return bool(package) and klass.name == f"{package}.{short_name(klass.name)}"
 
     def lineage(self, path: str, klass: ClassDef, limit: int = 16) -> list[tuple[str, ClassDef]]:
         """The class and its ancestors that the repository defines — parent classes first,

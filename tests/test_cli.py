@@ -28,7 +28,7 @@ def test_default_output_is_a_table_with_location_family_name_resolution():
     row = next(line for line in lines if "init.js:12:" in line)
     assert row.split() == ["js-track-basic/modules/ext.demo/init.js:12:3", "statsv-counter",
                            "counter.MediaWiki.demo.click", "literal"]
-    assert lines[-1].startswith("22 findings (1 in tests) in 4 files of 1 root(s)")
+    assert lines[-1].startswith("24 findings (1 in tests) in 4 files of 1 root(s)")
 
 
 def test_json_to_a_file(tmp_path):
@@ -36,7 +36,7 @@ def test_json_to_a_file(tmp_path):
     result = CliRunner().invoke(main, ["scan", "-q", FIXTURE, "--format", "json", "--output", str(out)])
     assert result.exit_code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["format_version"] == 1 and len(data["findings"]) == 22
+    assert data["format_version"] == 1 and len(data["findings"]) == 24
 
 
 def test_missing_path_is_a_usage_error():

@@ -207,6 +207,7 @@ class _JavaLowerer(ScopedLowerer):
         self.add_scope(replace(self.scope_by_id[scope_id], params=params, param_types=types))
         if node.type == "constructor_declaration" and record is not None:
             self.super_call(node, record)
+            record.methods.append(("constructor", scope_id))
         body = node.child_by_field_name("body")
         if node.type == "lambda_expression" and body is not None and body.type != "block":
             self.add_return(scope_id, self.lower(body))  # `x -> expression`

@@ -145,6 +145,8 @@ class _Lowerer:
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: self.scopes[0]}
         self.arrow_scopes: set[int] = set()
         self.returns: dict[int, list[Expr]] = {}
+        self.lowered: dict[tuple[int, int, int, int], Expr] = {}
+        self.handlers = {name[len("lower_"):]: getattr(self, name) for name in dir(self) if name.startswith("lower_")}
 
     # --- driver ------------------------------------------------------------------------------
 
@@ -635,15 +637,24 @@ class _Lowerer:
     # --- expressions -------------------------------------------------------------------------
 
     def lower(self, node: ts.Node | None, depth: int = 0) -> Expr:
+        """The expression a node denotes. Calls are lowered once each: a call nested in another
+        call's arguments is also a call site of its own, so results are kept per node."""
         if node is None:
             return Unknown("missing expression")
         if depth > MAX_EXPRESSION_DEPTH:
             return Unknown("expression nested too deeply")
+        key = (node.start_byte, node.end_byte, node.kind_id, self.scope)
+        known = self.lowered.get(key)
+        if known is None:
+            known = self.lowered[key] = self._lower(node, depth)
+        return known
+
+    def _lower(self, node: ts.Node, depth: int) -> Expr:
         kind = node.type
         if kind in TRANSPARENT_NODES:
             inner = [c for c in node.named_children if c.type != "comment"]
             return self.lower(inner[0], depth + 1) if inner else Unknown(kind)
-        handler = getattr(self, "lower_" + kind, None)
+        handler = self.handlers.get(kind)
         if handler is not None:
             return handler(node, depth + 1)
         if kind in FUNCTION_NODES:

@@ -472,7 +472,7 @@ class _KotlinLowerer(ScopedLowerer):
             body = child_of_type(getter, "function_body")
             if body is not None and any(c.type == "=" for c in body.children):
                 return self.lower(body.named_children[-1]) if body.named_children else None
-            return Func(self.scope_of(getter))
+            return Call(Func(self.scope_of(getter)))  # reading the property runs its getter
         return None
 
     def delegate_value(self, delegate: ts.Node) -> Expr:
@@ -607,7 +607,7 @@ class _KotlinLowerer(ScopedLowerer):
             inner = code_children(node)
             return self.lower(inner[-1], depth + 1) if inner else Unknown(kind)
         if kind == "as_expression":
-            return self.lower(node.child_by_field_name("left"), depth + 1)
+            return self.lower_cast(node, depth + 1)
         if kind in SCOPE_FUNCTIONS:
             return Func(self.scope_of(node))
         handler = getattr(self, "lower_" + kind, None)
@@ -697,6 +697,14 @@ class _KotlinLowerer(ScopedLowerer):
             if known is not None:
                 return known
         return Ref(name, self.scope)
+
+    def lower_cast(self, node: ts.Node, depth: int) -> Expr:
+        """`x as T` is x; `this as? T` is `this` seen as a T (its members are T's)."""
+        value = self.lower(node.child_by_field_name("left"), depth)
+        target = next((c for c in reversed(node.named_children) if c.type in TYPE_NODES), None)
+        if isinstance(value, This) and target is not None:
+            return This(self.qualify(bare_type(self.src.text(target))))
+        return value
 
     def lower_this_expression(self, node: ts.Node, depth: int) -> Expr:
         label = child_of_type(node, "identifier")

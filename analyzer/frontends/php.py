@@ -197,6 +197,8 @@ class _Lowerer:
         self.member_assigns: list[MemberAssign] = []
         self.classes: list[ClassDef] = []
         self.calls: list[CallSite] = []
+        self.lowered_calls: dict = {}
+        self.handlers: dict = {}
         self.returns: dict[int, list[Expr]] = {}  # function scope id → returned values
         self.scope = MODULE_SCOPE
 
@@ -659,8 +661,10 @@ class _Lowerer:
         if kind in TRANSPARENT_NODES:
             inner = [c for c in node.named_children if c.type != "comment"]
             return self.lower(inner[-1], depth + 1) if inner else Unknown(kind.replace("_", " "))
-        handler = getattr(self, "lower_" + kind, None)
-        if handler is not None:
+        handler = self.handlers.get(kind)
+        if handler is None:
+            handler = self.handlers[kind] = getattr(self, "lower_" + kind, False)
+        if handler:
             return handler(node, depth + 1)
         if kind in FUNCTION_NODES:
             return Func(self.scope_of(node))
@@ -852,6 +856,15 @@ class _Lowerer:
     # calls
 
     def call_parts(self, node: ts.Node, depth: int) -> tuple[Expr, tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
+        """Callee, arguments and named arguments of a call — lowered once per call: a call in
+        another call's arguments or chain is also a call site of its own."""
+        key = (node.start_byte, node.end_byte, self.scope)
+        known = self.lowered_calls.get(key)
+        if known is None:
+            known = self.lowered_calls[key] = self._call_parts(node, depth)
+        return known
+
+    def _call_parts(self, node: ts.Node, depth: int) -> tuple[Expr, tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
         kind = node.type
         args_node = node.child_by_field_name("arguments")
         if kind == "function_call_expression":

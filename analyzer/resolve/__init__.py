@@ -4,7 +4,11 @@ Each Match starts one work item: the API call, evaluated in its own file. When t
 depends on a parameter of the function around the call, that function is a wrapper: every call
 of it in the repository becomes a new work item, evaluated with the wrapper's parameters bound
 to that call's arguments, and reported at that call with `via_wrapper`. Wrappers of wrappers
-follow the same way, up to MAX_WRAPPER_DEPTH levels.
+follow the same way, up to MAX_WRAPPER_DEPTH levels. For a rule with `helper_calls`, the calls
+from other files of the helper functions around the sink are reported the same way even when
+the name does not depend on their parameters (an app's `logClick( … )` helpers).
+
+How a rule's name, schema and stream are read at a call is in specs.py.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from dataclasses import dataclass, replace
 from analyzer.extract import Match
 from analyzer.facts import CallSite, Expr, FileFacts, Member, Ref
 from analyzer.model import Diagnostic, Finding, ViaWrapper, fingerprint
-from analyzer.resolve.evaluate import EMPTY, At, Evaluator, Frame, FuncT, argument_offset
+from analyzer.resolve.evaluate import Evaluator, argument_offset
 from analyzer.resolve.relays import Relay, relay_to
+from analyzer.resolve.specs import SpecReader, argument
+from analyzer.resolve.targets import EMPTY, At, Frame, FuncT, bind_named
 from analyzer.resolve.values import Hole, Summary, Value, summarize
-from analyzer.ruleset import ApiRule, NameSpec, RuleSet
+from analyzer.ruleset import ApiRule, RuleSet
 from analyzer.symbols import PathResolver, RepoIndex
 
 MAX_WRAPPER_DEPTH = 6
@@ -36,6 +42,7 @@ class Item:
     site: CallSite
     via: ViaWrapper | None = None
     depth: int = 0
+    inner: bool = False  # a helper call in the sink's own file: followed further, not reported
 
 
 class Resolver:
@@ -45,13 +52,19 @@ class Resolver:
         self.repository = repository
         self.level = level
         self.evaluator = Evaluator(index, rules, level)
+        self.reader = SpecReader(self.evaluator)
         self.diagnostics: list[Diagnostic] = []
         self.relays: list[Relay] = []
-        self._callers: dict[tuple[str, int], list[tuple[str, CallSite]]] | None = None
+        # Names other files may use to reach instrumentation whose name is still unknown here:
+        # wrapper functions and the classes around such calls (the prefilter parses their users).
+        self.learned_names: set[str] = set()
+        self._callers: dict[tuple[str, int], list[tuple[str, CallSite]]] = {}
+        self._calls_by_name: dict[str, list[tuple[str, CallSite]]] | None = None
 
     # --- driver ------------------------------------------------------------------------------
 
     def resolve(self, matches: list[Match]) -> list[Finding]:
+        matches = [m for m in matches if self.reader.accepts(m)]
         self.direct_sites = {(m.path, m.call.span) for m in matches}
         work = [Item(m, EMPTY, m.path, m.call) for m in matches]
         if self.level == "full":
@@ -68,13 +81,15 @@ class Resolver:
                 continue
             seen.add(key)
             finding, name_values = self.finding(item, occurrences)
-            findings.append(finding)
-            resolved.append((item, finding))
+            if not item.inner:
+                findings.append(finding)
+                resolved.append((item, finding))
+            self.learn_context(item, finding.resolution == "dynamic")
             if self.level != "full" or item.depth >= MAX_WRAPPER_DEPTH:
                 if self.level == "full" and _param_holes(name_values):
                     self.note_bound(item, "wrapper depth limit")
                 continue
-            for next_item in self.wrapper_sites(item, name_values):
+            for next_item in self.wrapper_sites(item, name_values) or self.helper_sites(item):
                 sink = (item.match.path, item.match.call.span)
                 per_sink[sink] += 1
                 if per_sink[sink] > MAX_SITES_PER_SINK:
@@ -105,17 +120,14 @@ class Resolver:
 
     def finding(self, item: Item, occurrences: Counter) -> tuple[Finding, tuple[Value, ...]]:
         match, rule = item.match, item.match.rule
-        spec, args, named = name_arguments(match)
+        spec, values, name = self.reader.name(match, item.frame)
         kind = spec.kind or rule.name.kind or "topic"
-        expr = argument(args, named, spec.arg, spec.named)
-        if expr is None:
-            values: tuple[Value, ...] = ()
-            name = Summary(spec.default, (), "literal", None) if spec.default else Summary(None, (), "dynamic", "no name argument")
-        else:
-            values = self.evaluator.values(At(expr, match.path, item.frame))
-            name = summarize(values)
         family = rule.family_for(name.name)
-        schema = self.schema(item, name)
+        schema = self.reader.value("schema", match, item.frame, name)
+        if rule.stream is not None:
+            stream = self.reader.value("stream", match, item.frame, name)
+        else:
+            stream = name.name if kind == "stream" and name.resolution != "dynamic" and not name.candidates else None
         component = self.component(item)
         qualified = None
         if rule.qualified_name and component and name.name:
@@ -147,38 +159,10 @@ class Resolver:
                 via_wrapper=item.via,
                 component=component,
                 qualified_name=qualified,
-                stream=name.name if kind == "stream" and name.resolution != "dynamic" and not name.candidates else None,
+                stream=stream,
             ),
             values,
         )
-
-    def schema(self, item: Item, name: Summary) -> str | None:
-        match = item.match
-        spec = match.rule.schema
-        args, named = match.call.args, match.call.named
-        if spec is not None and spec.from_handle and match.origin is not None:
-            spec, args, named = match.origin.rule.schema, match.origin.args, match.origin.named
-        spec = spec.for_arity(len(args)) if spec is not None else None
-        if spec is None:
-            return None
-        if spec.from_name:
-            return name.name if name.resolution != "dynamic" else None
-        if spec.name_after_prefix:
-            if name.name and name.name.startswith(spec.name_after_prefix) and name.resolution != "dynamic":
-                schema = name.name[len(spec.name_after_prefix):]
-                return schema[:1].upper() + schema[1:] if spec.capitalize else schema
-            return None
-        if spec.arg is not None:
-            expr = argument(args, named, spec.arg, None)
-            return self.text(At(expr, match.path, item.frame)) if expr is not None else None
-        if spec.payload_arg is not None:
-            payload = argument(args, named, spec.payload_arg, None)
-            if payload is None:
-                return None
-            entries = self.evaluator.object_entries(At(payload, match.path, item.frame), spec.key)
-            texts = {t for t in (self.text(e) for e in entries) if t}
-            return sorted(texts)[0] if len(texts) == 1 else (" | ".join(sorted(texts)) if texts else None)
-        return None
 
     def text(self, at: At) -> str | None:
         summary = summarize(self.evaluator.values(at))
@@ -191,8 +175,11 @@ class Resolver:
         if not rule.component_call:
             return None
         for call in item.match.receiver_calls:
-            if isinstance(call.callee, Member) and call.callee.prop == rule.component_call and rule.component_arg < len(call.args):
-                return self.text(At(call.args[rule.component_arg], item.match.path, item.frame))
+            if _last_name(call.callee) == rule.component_call:
+                index = None if rule.component_named else rule.component_arg
+                value = argument(call.args, call.named, index, (rule.component_named,) if rule.component_named else ())
+                if value is not None:
+                    return self.text(At(value, item.match.path, item.frame))
         if self.level == "full":
             return self.component_from_constructor(item)
         return None
@@ -215,7 +202,7 @@ class Resolver:
             found = symbols.lookup(value.name, value.scope)
             if found.kind != "param" or found.scope is None or found.param_index is None:
                 continue
-            for caller_path, call in self.callers().get((item.match.path, found.scope), [])[:8]:
+            for caller_path, call in self.callers_of(item.match.path, found.scope)[:8]:
                 if found.param_index >= len(call.args):
                     continue
                 info = self.evaluator.paths(caller_path).describe_receiver(call.args[found.param_index])
@@ -226,36 +213,44 @@ class Resolver:
 
     # --- wrappers ----------------------------------------------------------------------------
 
-    def callers(self) -> dict[tuple[str, int], list[tuple[str, CallSite]]]:
-        """Every call in the repository to a repository function, by the function it calls."""
-        if self._callers is None:
-            callers: dict[tuple[str, int], list[tuple[str, CallSite]]] = defaultdict(list)
-            names = self.function_names()
+    def callers_of(self, path: str, scope_id: int) -> list[tuple[str, CallSite]]:
+        """The calls in the repository of the function (or constructor) `scope_id` of `path`:
+        calls ending in its name (or, for a constructor, its class's) whose callee resolves to it."""
+        key = (path, scope_id)
+        if key not in self._callers:
+            scope = self.index.symbols(path).scopes.get(scope_id)
+            names = short_names(scope.name, scope.cls) | ({"super", "parent", "__construct"} if scope and scope.cls else set())
+            found = []
+            for caller_path, call in (c for name in sorted(names) for c in self.calls_named().get(name, ())):
+                target = self.evaluator.callee_function(caller_path, call.callee, call.new, len(call.args) + len(call.named))
+                if target is not None and (target.path, target.scope) == key:
+                    found.append((caller_path, call))
+            self._callers[key] = found
+        return self._callers[key]
+
+    def calls_named(self) -> dict[str, list[tuple[str, CallSite]]]:
+        """Every call of the parsed files by the last name of its callee (`f.call( … )` by f's)."""
+        if self._calls_by_name is None:
+            index: dict[str, list[tuple[str, CallSite]]] = defaultdict(list)
             for path, facts in self.index.files.items():
                 for call in facts.calls:
-                    callee = call.callee.obj if isinstance(call.callee, Member) and call.callee.prop in ("call", "apply") else call.callee
+                    callee = call.callee
+                    if isinstance(callee, Member) and callee.prop in ("call", "apply"):
+                        callee = callee.obj
                     last = _last_name(callee)
-                    if last is None or (last not in names and not call.new and last not in ("super", "parent")):
-                        continue
-                    target = self.evaluator.callee_function(path, call.callee, call.new)
-                    if target is not None:
-                        callers[(target.path, target.scope)].append((path, call))
-            self._callers = callers
-        return self._callers
+                    if last is not None:
+                        index[last].append((path, call))
+            self._calls_by_name = index
+        return self._calls_by_name
 
-    def function_names(self) -> set[str]:
-        names: set[str] = set()
-        for facts in self.index.files.values():
-            for scope in facts.scopes:
-                if scope.kind == "function" and scope.name:
-                    names.add(re.split(r"[.:]+", scope.name)[-1])
-            for klass in facts.classes:
-                names.add(klass.name.rsplit("\\", 1)[-1].rsplit(".", 1)[-1])
-                names.update(m for m, _ in klass.methods)
-            for binding in facts.bindings:
-                if binding.kind in ("function", "const", "let", "var", "import"):
-                    names.add(binding.name)
-        return names
+    def learn_context(self, item: Item, dynamic: bool) -> None:
+        """Subclasses of the classes around a call can change what it sends (`this.x`); for a
+        name still unknown, callers of the functions around it may say it."""
+        symbols = self.index.symbols(item.site_path)
+        for scope_id in symbols.chain(item.site.scope):
+            scope = symbols.scopes.get(scope_id)
+            if scope is not None:
+                self.learned_names.update(short_names(scope.cls, scope.name if dynamic else None))
 
     def wrapper_sites(self, item: Item, values: tuple[Value, ...]) -> list[Item]:
         out: list[Item] = []
@@ -264,9 +259,10 @@ class Resolver:
             scope = self.index.symbols(path).scopes.get(scope_id)
             if scope is None:
                 continue
+            self.learned_names.update(short_names(scope.name, scope.cls))
             via = ViaWrapper(function=scope.name or "<anonymous>", path=item.match.path, line=item.match.call.span.line)
             symbols = self.index.symbols(path)
-            for caller_path, call in self.callers().get((path, scope_id), []):
+            for caller_path, call in self.callers_of(path, scope_id):
                 if (caller_path, call.span) in self.direct_sites:
                     continue  # an API call in its own right (an API implemented in this repository)
                 args = [At(a, caller_path) for a in call.args[argument_offset(call.callee):]]
@@ -276,6 +272,31 @@ class Resolver:
                 bound = hole.frame.with_call(path, scope_id, scope.params, args, defaults)
                 frame = rebind(item.frame, hole.frame, bound)
                 out.append(Item(item.match, frame, caller_path, call, via, item.depth + 1))
+        return out
+
+    def helper_sites(self, item: Item) -> list[Item]:
+        """For a rule with `helper_calls`, the calls of the named function around the call (or
+        around a helper call in the same file): from the sink's own file they are helpers of
+        helpers, followed further; from other files they are reported, and not followed."""
+        if not item.match.rule.helper_calls or (item.via is not None and not item.inner):
+            return []
+        symbols = self.index.symbols(item.site_path)
+        scope_id = next((s for s in symbols.chain(item.site.scope) if symbols.scopes[s].kind == "function"), None)
+        scope = symbols.scopes.get(scope_id) if scope_id is not None else None
+        if scope is None or not scope.name or scope.name.startswith("<"):
+            return []  # a callback runs when whatever it is handed to calls it
+        self.learned_names.update(short_names(scope.name, scope.cls))
+        via = ViaWrapper(function=scope.name, path=item.match.path, line=item.match.call.span.line)
+        out = []
+        for caller_path, call in self.callers_of(item.site_path, scope_id):
+            if (caller_path, call.span) in self.direct_sites:
+                continue
+            args = [At(a, caller_path) for a in call.args[argument_offset(call.callee):]]
+            named = {k: At(v, caller_path) for k, v in call.named}
+            defaults = {p: At(d, item.site_path) for p in scope.params if (d := symbols.param_default(scope_id, p)) is not None}
+            frame = item.frame.with_call(item.site_path, scope_id, scope.params, bind_named(scope.params, args, named), defaults)
+            inner = caller_path == item.match.path
+            out.append(Item(item.match, frame, caller_path, call, via, item.depth + 1, inner))
         return out
 
     # --- subscribers -------------------------------------------------------------------------
@@ -293,7 +314,7 @@ class Resolver:
                 continue
             if finding.resolution == "dynamic" or not finding.name:
                 continue
-            handler_expr = argument(item.match.call.args, item.match.call.named, 1, None)
+            handler_expr = argument(item.match.call.args, item.match.call.named, 1)
             if handler_expr is None:
                 continue
             handlers = [t for t in self.evaluator.targets(At(handler_expr, item.match.path, item.frame)) if isinstance(t, FuncT)]
@@ -363,37 +384,6 @@ class Resolver:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def argument(args: tuple[Expr, ...], named: tuple[tuple[str, Expr], ...], index: int | None, name: str | None) -> Expr | None:
-    if name is not None:
-        for key, value in named:
-            if key == name:
-                return value
-    if index is not None and index < len(args):
-        return args[index]
-    return None
-
-
-def name_arguments(match: Match) -> tuple[NameSpec, tuple[Expr, ...], tuple]:
-    """The name spec that applies, and the arguments it reads (the handle's, for handles)."""
-    rule = match.rule
-    if rule.name.from_handle and match.origin is not None:
-        origin = match.origin
-        return origin.rule.name.for_arity(len(origin.args)), origin.args, origin.named
-    return rule.name.for_arity(len(match.call.args)), match.call.args, match.call.named
-
-
-def bind_named(params: tuple[str, ...], args: list[At], named: dict[str, At]) -> list[At | None]:
-    """Positional arguments with named ones (`f( stream: x )`, PHP/Kotlin) put in place;
-    None where nothing is passed (the parameter's default applies)."""
-    out: list[At | None] = list(args)
-    for index, param in enumerate(params):
-        value = named.get(param) or named.get(param.lstrip("$"))
-        if value is not None:
-            out.extend([None] * (index + 1 - len(out)))
-            out[index] = value
-    return out
-
-
 def rebind(frame: Frame, old: object, new: Frame) -> Frame:
     """`frame` with every occurrence of the frame `old` (where a parameter was unbound)
     replaced by `new`, which binds it."""
@@ -410,6 +400,11 @@ def _param_holes(values: tuple[Value, ...]) -> list[Hole]:
             if hole.param is not None and hole.param[2] is not None and hole not in seen:
                 seen.append(hole)
     return seen
+
+
+def short_names(*names: str | None) -> set[str]:
+    """`ve.init.mw.ArticleTarget.track` → {'track'}; `Logger::log` → {'log'}."""
+    return {re.split(r"[.:\\]+", name)[-1] for name in names if name and not name.startswith("<")}
 
 
 def _last_name(callee: Expr) -> str | None:

@@ -3,7 +3,8 @@
 - objects and constructors hung on global namespaces (`ve.init.mw.ArticleTarget = function …`,
   `mw.libs.ge.HelpPanelLogger = HelpPanelLogger`), read back from any file;
 - prototype methods and statics (`Foo.prototype.log = function …`, `Foo.static.name = 'x'`);
-- `this.x = …` assignments, which belong to a class wherever its methods are defined;
+- `this.x = …` assignments, which belong to a class wherever its methods are defined (and, in
+  languages with an implicit `this`, assignments of a member by its bare name);
 - OOjs inheritance, `OO.inheritClass( Child, Parent )` (the calls are listed in rule data).
 
 `Assignments` indexes all of that once per repository; the evaluator asks it.
@@ -14,8 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from analyzer.facts import Expr, Member, Ref, This
-from analyzer.symbols import RepoIndex
+from analyzer.facts import Expr, FileFacts, Member, Ref, This
+from analyzer.symbols import IMPLICIT_THIS, RepoIndex
 
 NOT_NAMESPACES = frozenset({"module", "exports", "window", "globalThis", "self"})
 
@@ -48,6 +49,8 @@ class Assignments:
         self.prefixes: set[tuple[str | None, str]] = set()
         self.this_values: dict[tuple[str, str], list[tuple[str, Expr]]] = defaultdict(list)
         for path, facts in index.files.items():
+            if facts.language in IMPLICIT_THIS:
+                self._bare_member_assignments(path, facts, index)
             if not facts.member_assigns:
                 continue
             symbols = index.symbols(path)
@@ -64,6 +67,16 @@ class Assignments:
                 self.values[(owner, name)].append((path, assign.value))
                 parts = name.split(".")
                 self.prefixes.update((owner, ".".join(parts[:n])) for n in range(1, len(parts)))
+
+    def _bare_member_assignments(self, path: str, facts: FileFacts, index: RepoIndex) -> None:
+        """`x = value` in a method, where no scope declares x: `this.x = value` (Kotlin, Java,
+        Swift assign an inherited property by its bare name)."""
+        symbols = index.symbols(path)
+        for binding in facts.bindings:
+            if binding.kind == "assign" and binding.value is not None and not symbols.declares(binding.name, binding.scope):
+                klass = symbols.enclosing_class(binding.scope)
+                if klass is not None:
+                    self.this_values[(klass.name, binding.name)].append((path, binding.value))
 
     def lookup(self, owner: str | None, name: str) -> list[tuple[str, Expr]]:
         return self.values.get((owner, name), [])

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from analyzer.extract import plain_call_matches
+from analyzer.extract import last_name, plain_call_matches
 from analyzer.facts import (
     Arr,
     Call,
@@ -38,6 +38,8 @@ from analyzer.facts import (
     Unknown,
 )
 from analyzer.resolve.es5 import Assignments, NamespaceT
+from analyzer.resolve.receivers import Receivers
+from analyzer.resolve.targets import At, ClassT, FuncT, HandleT, HoleT, InstanceT, ModuleT, Target, hole
 from analyzer.resolve.values import NULL, Hole, Value, concat, union
 from analyzer.ruleset import RuleSet
 from analyzer.symbols import CONSTRUCTOR_NAMES, MAX_DEPTH, PathResolver, RepoIndex
@@ -51,89 +53,6 @@ DEPTH_LIMIT = "resolution depth limit reached"
 BUDGET_LIMIT = "resolution step budget exhausted"
 CIRCULAR = "circular reference"
 TRUNCATED = frozenset({DEPTH_LIMIT, BUDGET_LIMIT, CIRCULAR})
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """The arguments bound to wrapper parameters at the call being resolved, keyed by
-    (file, function scope, parameter name). The empty frame binds nothing."""
-
-    bindings: tuple[tuple[tuple[str, int, str], At], ...] = ()
-
-    def bound(self, path: str, scope: int, name: str) -> At | None:
-        for key, value in reversed(self.bindings):  # the innermost call wins
-            if key == (path, scope, name):
-                return value
-        return None
-
-    def with_call(self, path: str, scope: int, params: tuple[str, ...], args: list, defaults: dict[str, At]) -> Frame:
-        """This frame plus the parameters of function `scope` bound to a call's arguments
-        (None or a missing argument: the parameter's default, else an explicit unknown)."""
-        added = []
-        for index, param in enumerate(params):
-            if param.startswith("..."):
-                break
-            value = args[index] if index < len(args) else None
-            value = value or defaults.get(param) or At(Unknown(f"no argument passed for {param}"), path)
-            added.append(((path, scope, param), value))
-        return Frame(self.bindings + tuple(added))
-
-
-EMPTY = Frame()
-
-
-@dataclass(frozen=True, slots=True)
-class At:
-    """An expression of file `path`, evaluated in `frame`, with the kinds of references
-    followed so far."""
-
-    expr: Expr
-    path: str
-    frame: Frame = EMPTY
-    kinds: frozenset[str] = frozenset()
-    config_key: str | None = None
-
-    def to(self, expr: Expr, path: str | None = None, add: str | frozenset[str] | None = None, config_key: str | None = None) -> At:
-        """Another expression reached from this one (in `path`, if it is in another file)."""
-        kinds = self.kinds | ({add} if isinstance(add, str) else (add or frozenset()))
-        return At(expr, path or self.path, self.frame, kinds, config_key or self.config_key)
-
-
-@dataclass(frozen=True, slots=True)
-class FuncT:
-    path: str
-    scope: int
-
-
-@dataclass(frozen=True, slots=True)
-class ClassT:
-    path: str
-    cls: ClassDef
-
-
-@dataclass(frozen=True, slots=True)
-class InstanceT:
-    """An instance of the class named `cls` (declared with `class`, or an ES5 constructor)."""
-
-    path: str
-    cls: str
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleT:
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
-class HoleT:
-    hole: Hole
-
-
-Target = At | FuncT | ClassT | InstanceT | ModuleT | NamespaceT | HoleT
-
-
-def hole(reason: str, param: tuple[str, int, int] | None = None, frame: Frame | None = None) -> HoleT:
-    return HoleT(Hole(reason, param, frame))
 
 
 class Evaluator:
@@ -152,6 +71,8 @@ class Evaluator:
         self._es5_parents: dict[tuple[str, int], list[At]] | None = None
         self._es5_children: dict[FuncT, list[FuncT]] | None = None
         self._assignments: Assignments | None = None
+        self._fluent: frozenset[str] | None = None
+        self.receivers = Receivers(self)
 
     # --- entry points ------------------------------------------------------------------------
 
@@ -256,7 +177,7 @@ class Evaluator:
                 return _joined([sub(i) for i in callee.obj.items], separator)
             if name in ("replace", "replaceAll") and len(args) == 2:
                 return _mapped(self.values(receiver, depth + 1), sub(args[0]), sub(args[1]), name == "replaceAll")
-            if name in ("toLowerCase", "toUpperCase", "lowercase", "uppercase", "trim"):
+            if name in ("toLowerCase", "toUpperCase", "lowercase", "uppercase", "lower", "upper", "trim"):
                 return _case(self.values(receiver, depth + 1), name)
             if name == "concat":
                 return concat([self.values(receiver, depth + 1), *[sub(a) for a in args]], "concatenation")
@@ -268,7 +189,7 @@ class Evaluator:
             return _joined([self.values(i, depth + 1) for i in items], sub(args[0]))
         if name == "sprintf" and args:
             return _sprintf(sub(args[0]), [sub(a) for a in args[1:]])
-        if name in ("strtolower", "strtoupper", "ucfirst", "lcfirst", "String", "strval", "trim") and len(args) == 1:
+        if name in ("strtolower", "strtoupper", "ucfirst", "lcfirst", "String", "strval", "str", "trim") and len(args) == 1:
             return _case(sub(args[0]), name)
         return None
 
@@ -330,9 +251,12 @@ class Evaluator:
             if expr.prop == "default" and isinstance(expr.obj, Require):
                 # `import X from './commonjs.js'` is the whole `module.exports` value.
                 return [b for b in bases if not isinstance(b, ModuleT)] + [
-                    t for b in bases if isinstance(b, ModuleT) for t in self._member(b, "default", at, depth + 1)
+                    t for b in bases if isinstance(b, ModuleT) for t in self.member(b, "default", at, depth + 1)
                 ]
-            return [t for base in bases for t in self._member(base, expr.prop, at, depth + 1)]
+            found = [t for base in bases for t in self.member(base, expr.prop, at, depth + 1)]
+            if all(isinstance(t, HoleT) for t in found):
+                return self.receivers.extension(at, depth) or found
+            return found
         if isinstance(expr, Index):
             return self._index_targets(at, depth)
         if isinstance(expr, GlobalRef):
@@ -347,7 +271,7 @@ class Evaluator:
         if isinstance(expr, Config):
             return self._config_targets(at, expr.key)
         if isinstance(expr, This):
-            return [InstanceT(at.path, expr.cls)] if expr.cls else [hole("this outside a class")]
+            return self.receivers.this(at, expr, depth) if expr.cls else [hole("this outside a class")]
         if isinstance(expr, Call):
             return self._call_targets(at, depth)
         return [at]
@@ -365,30 +289,39 @@ class Evaluator:
             else:
                 out.append(hole(describe(ref, symbols), (at.path, found.scope, found.param_index), at.frame))
         if found.kind == "values":
+            base = self.receivers.with_this(at, ref) if any(isinstance(v, GlobalRef) for v in found.values) else at
             for value in found.values[:16]:
-                out.extend(self.targets(at.to(value, add="same-file-constant"), depth + 1))
+                out.extend(self.targets(base.to(value, add="same-file-constant"), depth + 1))
+            out.extend(self.receivers.member_variable(at, found, depth))
             return out or [hole(f"variable {ref.name} has no value")]
         if found.kind == "param":
             return out
         prefix = self.rules.global_config_prefixes.get(self.index.files[at.path].language)
         if prefix and ref.name.startswith(prefix):
             return self._config_targets(at, ref.name[len(prefix):])
-        classes = [c for c in self.index.find_classes(ref.name, at.path) if c[0] == at.path]
-        if classes:
-            return [ClassT(*classes[0])]
+        classes = self.index.find_classes(ref.name, at.path)
+        local = [c for c in classes if c[0] == at.path or self.index.in_package(c[1], at.path)]
+        if local:
+            return [ClassT(*local[0])]
+        members = self.receivers.unbound(at, depth)
+        if members:
+            return members
         if self.assignments().is_namespace(None, ref.name) or self.assignments().lookup(None, ref.name):
             return [NamespaceT(None, ref.name)]
         return [hole(f"global {ref.name}")]
 
     def _global_targets(self, at: At, name: str, depth: int) -> list[Target]:
         name = name.lstrip("\\")
-        defined = self.index.defines.get(name) or self.index.defines.get(name.rsplit("\\", 1)[-1]) or []
+        defined = self.index.defined(name)
         out: list[Target] = []
         for path, value in defined[:4]:
             kind = "same-file-constant" if path == at.path else "cross-file-constant"
             out.extend(self.targets(at.to(value, path, add=kind), depth + 1))
         if out:
             return out
+        declared = self.receivers.package_member(at, name, depth)
+        if declared:
+            return declared
         classes = self.index.find_classes(name, at.path)
         if classes:
             return [ClassT(*classes[0])]
@@ -430,7 +363,7 @@ class Evaluator:
         keys = self.values(at.to(expr.key), depth + 1)
         bases = self.targets(at.to(expr.obj), depth + 1)
         if all(k.exact for k in keys):
-            return [t for base in bases for k in keys for t in self._member(base, k.text, at, depth + 1)]
+            return [t for base in bases for k in keys for t in self.member(base, k.text, at, depth + 1)]
         # An unknown key into a literal map: the name is one of the map's values.
         out: list[Target] = []
         for base in bases:
@@ -445,6 +378,12 @@ class Evaluator:
             key = self._config_key(at)
             if key is not None:
                 return self._config_targets(at, key)
+        handles = self._handles_made(at, depth)
+        if handles:
+            return handles
+        passed = self._passed_through(at)
+        if passed is not None:
+            return self.targets(passed, depth + 1)
         callee_targets = self.targets(at.to(expr.callee), depth + 1)
         if not expr.new:
             returned = [t for f in callee_targets if isinstance(f, FuncT) for t in self._returned(f, at, depth)]
@@ -453,13 +392,44 @@ class Evaluator:
             out: list[Target] = []
             for target in callee_targets:
                 if isinstance(target, ClassT):
-                    out.append(InstanceT(target.path, target.cls.name))
+                    out.append(InstanceT(target.path, target.cls.name, at))
                 elif isinstance(target, FuncT):
                     scope = self.index.symbols(target.path).scopes.get(target.scope)
                     if scope is not None and scope.cls:
                         out.append(InstanceT(target.path, scope.cls))
             return out or [hole("object of an unknown class")]
         return [hole(describe(expr))]
+
+    def _handles_made(self, at: At, depth: int) -> list[Target]:
+        """The handle an API call returns (a rule with `returns` matches the call), or that a
+        fluent method of a handle returns again (`getInstrument( 'x' ).startFunnel( 'f' )`)."""
+        expr: Call = at.expr  # type: ignore[assignment]
+        last = last_name(expr.callee)
+        if last is None:
+            return []
+        language = self.index.files[at.path].language
+        for rule in self.rules.candidates(language, last):
+            if rule.returns and rule.match.new in (None, expr.new) and len(expr.args) >= rule.min_args:
+                if plain_call_matches(rule.match, expr.callee, self.paths(at.path)):
+                    return [HandleT(rule, at)]
+        if isinstance(expr.callee, Member) and last in self._fluent_names():
+            bases = self.targets(at.to(expr.callee.obj), depth + 1)
+            return [b for b in bases if isinstance(b, HandleT) and last in b.rule.fluent]
+        return []
+
+    def _fluent_names(self) -> frozenset[str]:
+        if self._fluent is None:
+            self._fluent = frozenset(m for rule in self.rules.apis for m in rule.fluent)
+        return self._fluent
+
+    def _passed_through(self, at: At) -> At | None:
+        """`json.dumps( payload )` and other calls the rules say return their argument in
+        another form: the argument."""
+        expr: Call = at.expr  # type: ignore[assignment]
+        calls = self.rules.passthrough_calls.get(self.index.files[at.path].language)
+        if not calls or not expr.args or last_name(expr.callee) not in {c.rsplit(".", 1)[-1] for c in calls}:
+            return None
+        return at.to(expr.args[0]) if self.paths(at.path).path(expr.callee) in calls else None
 
     def _returned(self, function: FuncT, call: At, depth: int) -> list[Target]:
         """What a repository function returns for this call (its parameters bound to the
@@ -473,6 +443,9 @@ class Evaluator:
         args = [call.to(a) for a in expr.args[offset:]]
         defaults = {p: At(d, function.path, call.frame) for p in scope.params if (d := symbols.param_default(function.scope, p)) is not None}
         frame = call.frame.with_call(function.path, function.scope, scope.params, args, defaults)
+        receiver = self.receivers.receiver(function, call)
+        if receiver is not None:
+            frame = frame.with_this(function.path, receiver)
         kind = "same-file-constant" if function.path == call.path else "cross-file-constant"
         kinds = call.kinds | {kind}
         out: list[Target] = []
@@ -482,7 +455,7 @@ class Evaluator:
 
     # --- members -----------------------------------------------------------------------------
 
-    def _member(self, base: Target, prop: str, via: At, depth: int) -> list[Target]:
+    def member(self, base: Target, prop: str, via: At, depth: int) -> list[Target]:
         """The targets of `base.prop`; `via` is the member expression (frame and kinds)."""
         if isinstance(base, HoleT):
             return [base]
@@ -494,6 +467,8 @@ class Evaluator:
             return self._class_member(base.path, base.cls, prop, via, depth)
         if isinstance(base, InstanceT):
             return self._instance_member(base, prop, via, depth)
+        if isinstance(base, HandleT):
+            return [hole(f"property {prop} of the object {base.rule.id} returns")]
         if isinstance(base, NamespaceT):
             return self._namespace_member(base, prop, via, depth)
         return self._function_member(base, prop, via, depth)
@@ -506,7 +481,7 @@ class Evaluator:
         if isinstance(expr, Arr) and prop.isdigit() and int(prop) < len(expr.items):
             return self.targets(base.to(expr.items[int(prop)]), depth + 1)
         if isinstance(expr, REFERENCES) or isinstance(expr, Call):
-            return [t for inner in self.targets(base, depth + 1) for t in self._member(inner, prop, base, depth + 1)]
+            return [t for inner in self.targets(base, depth + 1) for t in self.member(inner, prop, base, depth + 1)]
         return [hole(f"property {prop} of {describe(expr)}")]
 
     def _obj_entry(self, base: At, key: str, depth: int) -> list[At]:
@@ -531,7 +506,7 @@ class Evaluator:
         for value in whole:
             inner = via.to(value, path, add="cross-file-constant")
             for target in self.targets(inner, depth + 1):
-                out.extend(self._member(target, name, inner, depth + 1))
+                out.extend(self.member(target, name, inner, depth + 1))
         return out or [hole(f"{path} exports no {name}")]
 
     def _class_member(self, path: str, cls: ClassDef, prop: str, via: At, depth: int) -> list[Target]:
@@ -716,18 +691,32 @@ class Evaluator:
 
     # --- calls to repository functions -------------------------------------------------------
 
-    def callee_function(self, path: str, callee: Expr, new: bool) -> FuncT | None:
-        """The repository function (or constructor) a call invokes, if it can be told.
+    def callee_function(self, path: str, callee: Expr, new: bool, arity: int | None = None) -> FuncT | None:
+        """The repository function (or constructor) a call invokes, if it can be told: of
+        several (overloads), the one whose parameters fit the call's `arity`.
         `f.call( thisArg, … )` invokes `f` (see `argument_offset`). A question of its own."""
         self._steps = 0
         if isinstance(callee, Member) and callee.prop in ("call", "apply"):
             callee = callee.obj
+        functions: list[FuncT] = []
         for target in self.targets(At(callee, path), 1):
             if isinstance(target, FuncT):
-                return target
-            if isinstance(target, ClassT) and new:
+                functions.append(target)
+            elif isinstance(target, ClassT) and new and not functions:
                 return self.constructor(target.path, target.cls)
-        return None
+        return self._fitting(functions, arity) if functions else None
+
+    def _fitting(self, functions: list[FuncT], arity: int | None) -> FuncT:
+        if arity is None or len(functions) == 1:
+            return functions[0]
+
+        def params(function: FuncT) -> tuple[str, ...]:
+            scope = self.index.symbols(function.path).scopes.get(function.scope)
+            return scope.params if scope is not None else ()
+
+        exact = [f for f in functions if len(params(f)) == arity]
+        wider = [f for f in functions if len(params(f)) > arity or any(p.startswith("...") for p in params(f))]
+        return (exact or wider or functions)[0]
 
     def constructor(self, path: str, cls: ClassDef) -> FuncT | None:
         for owner_path, owner in self.index.lineage(path, cls):
@@ -773,15 +762,15 @@ def _mapped(subjects: tuple[Value, ...], olds: tuple[Value, ...], news: tuple[Va
 
 def _case(values: tuple[Value, ...], name: str) -> tuple[Value, ...] | None:
     change = {
-        "toLowerCase": str.lower, "lowercase": str.lower, "strtolower": str.lower,
-        "toUpperCase": str.upper, "uppercase": str.upper, "strtoupper": str.upper,
+        "toLowerCase": str.lower, "lowercase": str.lower, "strtolower": str.lower, "lower": str.lower,
+        "toUpperCase": str.upper, "uppercase": str.upper, "strtoupper": str.upper, "upper": str.upper,
         "ucfirst": lambda s: s[:1].upper() + s[1:], "lcfirst": lambda s: s[:1].lower() + s[1:],
-        "trim": str.strip, "String": str, "strval": str,
+        "trim": str.strip, "String": str, "strval": str, "str": str,
     }[name]
     out = []
     for value in values:
         if not value.exact:
-            if name in ("String", "strval"):
+            if name in ("String", "strval", "str"):
                 out.append(value)
                 continue
             return None
@@ -830,6 +819,8 @@ def describe_target(target: Target) -> str:
         return f"an object of class {name}, not a string"
     if isinstance(target, ModuleT):
         return f"the module {target.path}, not a string"
+    if isinstance(target, HandleT):
+        return f"the object {target.rule.id} returns, not a string"
     if isinstance(target, NamespaceT):
         return f"the namespace {target.name}, not a string"
     return "unsupported value"

@@ -1,0 +1,88 @@
+"""A content-addressed cache of parse results, and of whole-root results for unchanged trees.
+
+- Facts: a file's FileFacts, keyed by the hash of its bytes, its language and the code that
+  lowers it (instrumap version plus a digest of the frontends and queries), so an edit to either
+  misses. Parsing is the expensive stage; a warm cache skips it.
+- Roots: the analysed result of a root, keyed by every claimed file's path, size and
+  modification time, the rules, the options and the code, so rescanning an unchanged tree skips
+  reading files at all.
+
+Entries are pickles written to a temporary file and renamed into place, so concurrent scans
+(a sweep's workers) never see half-written entries; a corrupt or unreadable entry is a miss.
+Only data instrumap itself produced is ever unpickled, from the user's own cache directory.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from analyzer import __version__
+
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "instrumap"
+
+
+@functools.cache
+def code_digest() -> str:
+    """What the cached results depend on besides their input: the version and the code."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
+    for path in sorted(package.rglob("*.py")) + sorted(package.parent.joinpath("rules").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def content_key(language: str, data: bytes) -> str:
+    return hashlib.sha256(language.encode() + b"\0" + data).hexdigest()
+
+
+class Cache:
+    """A directory of pickled entries; a disabled cache never hits and never writes."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory / f"v{CACHE_FORMAT}-{code_digest()}" if directory is not None else None
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    def _file(self, kind: str, key: str) -> Path:
+        return self.directory / kind / key[:2] / f"{key}.pickle"
+
+    def get(self, kind: str, key: str):
+        if self.directory is None:
+            return None
+        try:
+            with open(self._file(kind, key), "rb") as handle:
+                value = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, kind: str, key: str, value) -> None:
+        if self.directory is None:
+            return
+        target = self._file(kind, key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".tmp") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                temporary = handle.name
+            os.replace(temporary, target)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

@@ -1,0 +1,75 @@
+"""Prefilter: which files are worth parsing.
+
+Most files contain no instrumentation. A file is parsed when its bytes contain one of its
+language's trigger strings (rule data: `triggers` in rules/apis/*.yaml) or it is a manifest.
+Recall must not suffer, so what the parsed files need is parsed too, round by round:
+
+- during resolution, the modules they load (`require( './x.js' )`, ES imports, ResourceLoader
+  module names) and the files defining the classes and constants they use, found by file name
+  (PSR-4, Kotlin, Java, Swift conventions) or by a definition in the bytes (symbols.LazyFiles);
+- after resolution, the files that mention a wrapper the resolver found (their calls of it are
+  findings) or a class around instrumentation (subclasses can change what it sends).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from analyzer.frontends.manifest import MANIFEST_NAMES
+from analyzer.ruleset import RuleSet
+
+IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
+# Where names are defined, in every supported language: classes and their kin, PHP define()
+# and const, Kotlin const val. Found in the bytes, so unparsed files can be asked.
+DEFINITION = re.compile(
+    rb"(?:\b(?:class|interface|trait|enum|object|struct|extension|protocol)\s+"
+    rb"|\bdefine\(\s*['\"]|\bconst\s+(?:val\s+)?)([A-Za-z_][\w]*)"
+)
+
+
+class Prefilter:
+    def __init__(self, rules: RuleSet):
+        self.tokens = {language: tuple(t.encode() for t in sorted(tokens)) for language, tokens in rules.triggers.items()}
+
+    def wanted(self, path: str, language: str, data: bytes) -> bool:
+        if path.rsplit("/", 1)[-1] in MANIFEST_NAMES:
+            return True
+        return any(token in data for token in self.tokens.get(language, ()))
+
+
+def mentioning(names: Iterable[str], candidates: dict[str, bytes]) -> set[str]:
+    """The candidate files whose bytes contain one of the names (whole identifiers only)."""
+    wanted = sorted({n for n in names if len(n) >= 3 and IDENTIFIER.match(n)})
+    if not wanted or not candidates:
+        return set()
+    pattern = re.compile(rb"(?<![\w$])(?:" + b"|".join(re.escape(n.encode()) for n in wanted) + rb")(?![\w$])")
+    found = set()
+    for path, data in candidates.items():
+        if any(n.encode() in data for n in wanted) and pattern.search(data):
+            found.add(path)
+    return found
+
+
+class Definitions:
+    """Which files define which names, by file name (PSR-4, Kotlin, Java, Swift conventions)
+    and, for names no file is named after, by a definition found in the bytes."""
+
+    def __init__(self, data: dict[str, bytes]):
+        self.data = data
+        self.stems: dict[str, list[str]] = {}
+        for path in data:
+            self.stems.setdefault(path.rsplit("/", 1)[-1].split(".", 1)[0], []).append(path)
+        self._defined: dict[str, list[str]] | None = None
+
+    def files_defining(self, name: str) -> list[str]:
+        short = name.replace("::", ".").lstrip("\\").rsplit("\\", 1)[-1].split(".")[0]
+        by_stem = self.stems.get(short)
+        if by_stem:
+            return by_stem
+        if self._defined is None:
+            self._defined = {}
+            for path, content in self.data.items():
+                for found in {m.group(1).decode() for m in DEFINITION.finditer(content)}:
+                    self._defined.setdefault(found, []).append(path)
+        return self._defined.get(short, [])

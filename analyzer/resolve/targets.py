@@ -1,0 +1,129 @@
+"""What the evaluator works with: expressions of a file evaluated in a frame (`At`), the
+frames that bind function parameters (and the object code runs on) at the call being resolved,
+and the targets references lead to (functions, classes, instances, API handles, modules, holes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analyzer.facts import ClassDef, Expr, Unknown
+from analyzer.resolve.es5 import NamespaceT
+from analyzer.resolve.values import Hole
+from analyzer.ruleset import ApiRule
+
+THIS = "this"  # under this name a frame binds the object the code of a file runs on
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The arguments bound to wrapper parameters at the call being resolved, keyed by
+    (file, function scope, parameter name). The empty frame binds nothing."""
+
+    bindings: tuple[tuple[tuple[str, int, str], At], ...] = ()
+
+    def bound(self, path: str, scope: int, name: str) -> At | None:
+        for key, value in reversed(self.bindings):  # the innermost call wins
+            if key == (path, scope, name):
+                return value
+        return None
+
+    def with_call(self, path: str, scope: int, params: tuple[str, ...], args: list, defaults: dict[str, At]) -> Frame:
+        """This frame plus the parameters of function `scope` bound to a call's arguments
+        (None or a missing argument: the parameter's default, else an explicit unknown)."""
+        added = []
+        for index, param in enumerate(params):
+            if param.startswith("..."):
+                break
+            value = args[index] if index < len(args) else None
+            value = value or defaults.get(param) or At(Unknown(f"no argument passed for {param}"), path)
+            added.append(((path, scope, param), value))
+        return Frame(self.bindings + tuple(added))
+
+    def with_this(self, path: str, value: At) -> Frame:
+        """This frame with `value` as the object the code of file `path` runs on (the object a
+        method is called on, an extension's receiver)."""
+        return Frame(self.bindings + (((path, -1, THIS), value),))
+
+    def this(self, path: str) -> At | None:
+        return self.bound(path, -1, THIS)
+
+
+EMPTY = Frame()
+
+
+def bind_named(params: tuple[str, ...], args: list[At], named: dict[str, At]) -> list[At | None]:
+    """Positional arguments with named ones (`f( stream: x )`, PHP/Kotlin/Swift) put in place;
+    None where nothing is passed (the parameter's default applies)."""
+    out: list[At | None] = list(args)
+    for index, param in enumerate(params):
+        value = named.get(param) or named.get(param.lstrip("$"))
+        if value is not None:
+            out.extend([None] * (index + 1 - len(out)))
+            out[index] = value
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class At:
+    """An expression of file `path`, evaluated in `frame`, with the kinds of references
+    followed so far."""
+
+    expr: Expr
+    path: str
+    frame: Frame = EMPTY
+    kinds: frozenset[str] = frozenset()
+    config_key: str | None = None
+
+    def to(self, expr: Expr, path: str | None = None, add: str | frozenset[str] | None = None, config_key: str | None = None) -> At:
+        """Another expression reached from this one (in `path`, if it is in another file)."""
+        kinds = self.kinds | ({add} if isinstance(add, str) else (add or frozenset()))
+        return At(expr, path or self.path, self.frame, kinds, config_key or self.config_key)
+
+
+@dataclass(frozen=True, slots=True)
+class FuncT:
+    path: str
+    scope: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClassT:
+    path: str
+    cls: ClassDef
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceT:
+    """An instance of the class named `cls` (declared with `class`, or an ES5 constructor);
+    `made` is the constructor call that built it, when known (its arguments bind the
+    constructor's parameters: see objects.py)."""
+
+    path: str
+    cls: str
+    made: At | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HandleT:
+    """The object an API call returns (`getInstrument( 'x' )`): its rule and the call."""
+
+    rule: ApiRule
+    call: At
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleT:
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoleT:
+    hole: Hole
+
+
+Target = At | FuncT | ClassT | InstanceT | HandleT | ModuleT | NamespaceT | HoleT
+
+
+def hole(reason: str, param: tuple[str, int, int] | None = None, frame: Frame | None = None) -> HoleT:
+    return HoleT(Hole(reason, param, frame))

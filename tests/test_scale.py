@@ -1,0 +1,88 @@
+"""What makes big scans fast must never change what they find: the prefilter, the cache and
+parallel parsing are checked against the plain way."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from analyzer.cache import Cache
+from analyzer.parse import PARALLEL_THRESHOLD, parse_files
+from analyzer.pipeline import ScanOptions, scan
+from fixturelib import FIXTURES, fixture_names, snapshot
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_prefilter_finds_exactly_what_a_full_parse_finds(name):
+    with_prefilter = snapshot(scan([FIXTURES / name], ScanOptions(prefilter=True)))
+    without = snapshot(scan([FIXTURES / name], ScanOptions(prefilter=False)))
+    assert with_prefilter["findings"] == without["findings"]
+
+
+def test_prefilter_parses_fewer_files_and_pulls_in_what_resolution_needs(tmp_path):
+    (tmp_path / "a.js").write_text("const { logAction } = require( './b.js' );\nlogAction( 'save' );\n")
+    (tmp_path / "b.js").write_text(
+        "const PREFIX = require( './names.js' ).PREFIX;\n"
+        "function logAction( action ) { mw.track( PREFIX + action ); }\nmodule.exports = { logAction };\n"
+    )
+    (tmp_path / "names.js").write_text("module.exports = { PREFIX: 'counter.demo.' };\n")
+    (tmp_path / "unrelated.js").write_text("console.log( 'nothing to see' );\n")
+    result = scan([tmp_path], ScanOptions(prefilter=True))
+    assert result.roots[0].files_scanned == 3  # b.js has the trigger; names.js and a.js are needed
+    wrapper = next(f for f in result.findings if f.path == "a.js")
+    assert (wrapper.name, wrapper.resolution) == ("counter.demo.save", "wrapper-argument")
+
+
+def write_files(root: Path, count: int) -> dict[str, bytes]:
+    data = {}
+    for i in range(count):
+        text = f"const TOPIC_{i} = 'counter.demo.{i}';\nmw.track( TOPIC_{i} );\n".encode()
+        (root / f"f{i}.js").write_bytes(text)
+        data[f"f{i}.js"] = text
+    return data
+
+
+def test_facts_cache_hits_on_the_same_content_only(tmp_path):
+    data = write_files(tmp_path, 3)
+    cold = Cache(tmp_path / "cache")
+    first = parse_files(sorted(data), data, cold, jobs=1)
+    assert (cold.hits, cold.misses) == (0, 3)
+    warm = Cache(tmp_path / "cache")
+    second = parse_files(sorted(data), {**data, "f0.js": b"mw.track( 'changed' );\n"}, warm, jobs=1)
+    assert (warm.hits, warm.misses) == (2, 1)
+    assert second.facts["f1.js"] == first.facts["f1.js"]
+    assert second.facts["f0.js"] != first.facts["f0.js"]
+
+
+def test_corrupt_cache_entries_are_misses_not_errors(tmp_path):
+    data = write_files(tmp_path, 1)
+    cache = Cache(tmp_path / "cache")
+    parse_files(["f0.js"], data, cache, jobs=1)
+    for entry in (tmp_path / "cache").rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    again = Cache(tmp_path / "cache")
+    outcome = parse_files(["f0.js"], data, again, jobs=1)
+    assert again.misses == 1 and "f0.js" in outcome.facts
+
+
+def test_parallel_parsing_gives_the_same_facts(tmp_path):
+    data = write_files(tmp_path, PARALLEL_THRESHOLD + 4)
+    serial = parse_files(sorted(data), data, Cache(None), jobs=1)
+    parallel = parse_files(sorted(data), data, Cache(None), jobs=2)
+    assert parallel.facts == serial.facts
+
+
+def test_warm_scan_reuses_the_root_and_sees_changes(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.js").write_text("mw.track( 'counter.before' );\n")
+    options = ScanOptions(cache_dir=tmp_path / "cache")
+    assert [f.name for f in scan([root], options).findings] == ["counter.before"]
+    assert [f.name for f in scan([root], options).findings] == ["counter.before"]
+    (root / "a.js").write_text("mw.track( 'counter.after' );\n")
+    later = time.time() + 5
+    os.utime(root / "a.js", (later, later))
+    assert [f.name for f in scan([root], options).findings] == ["counter.after"]
