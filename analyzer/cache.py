@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from analyzer import __version__
+from analyzer.resources import rules_root
 
 CACHE_FORMAT = 1
 
@@ -35,8 +36,9 @@ def default_cache_dir() -> Path:
 def code_digest() -> str:
     """What the cached results depend on besides their input: the version and the code."""
     package = Path(__file__).resolve().parent
+    rules = Path(str(rules_root()))
     digest = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
-    for path in sorted(package.rglob("*.py")) + sorted(package.parent.joinpath("rules").rglob("*")):
+    for path in sorted(package.rglob("*.py")) + sorted(rules.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())

@@ -77,8 +77,7 @@ def load_config(path: Path | None) -> Config:
         return Config()
     data = _read_toml(path)
     table = data.get("tool", {}).get("instrumap", {}) if path.name == "pyproject.toml" else data
-    schema = json.loads(rules_root().joinpath("schema", "config.schema.json").read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(table), key=lambda e: list(e.absolute_path))
+    errors = sorted(jsonschema.Draft202012Validator(config_schema()).iter_errors(table), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
@@ -99,6 +98,18 @@ def load_config(path: Path | None) -> Config:
 
 def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
+
+
+def config_schema() -> dict:
+    """rules/schema/config.schema.json, with the API rule definitions of apis.schema.json (one
+    definition of the rules format, so custom APIs take every field the shipped rules take)."""
+    schema_dir = rules_root().joinpath("schema")
+    schema = json.loads(schema_dir.joinpath("config.schema.json").read_text(encoding="utf-8"))
+    apis = json.loads(schema_dir.joinpath("apis.schema.json").read_text(encoding="utf-8"))
+    definitions = dict(apis["$defs"])
+    definitions["api"] = {k: v for k, v in definitions["api"].items() if k != "additionalProperties"}
+    schema["$defs"] = definitions
+    return schema
 
 
 def _read_toml(path: Path) -> dict:
