@@ -18,7 +18,7 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
+import threading
 from pathlib import Path
 
 from analyzer import __version__
@@ -80,11 +80,12 @@ class Cache:
         if self.directory is None:
             return
         target = self._file(kind, key)
+        # Unique per writer: concurrent scans writing the same entry each rename a whole file.
+        temporary = target.parent / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".tmp") as handle:
+            with open(temporary, "wb") as handle:
                 pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                temporary = handle.name
             os.replace(temporary, target)
         except OSError:
             pass  # a cache that cannot be written only costs time

@@ -95,7 +95,7 @@ def main() -> None:
 @click.option("--fail-on-tests", is_flag=True, default=None,
               help="Let findings in test code fail the run too.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=default_jobs, show_default="CPU count",
-              help="Processes that parse files.")
+              help="Roots scanned at the same time, each in its own process.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=default_cache_dir,
               show_default="$XDG_CACHE_HOME/instrumap", help="Where parse results and unchanged roots are cached.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")

@@ -14,7 +14,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", "node_modules", "vendor", "dist", "bower_components", "__pycache__",
@@ -37,7 +37,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str  # POSIX, relative to the root
-    absolute: Path
+    absolute: str  # the file's path on disk (a string: thousands of Path objects cost start-up time)
     in_test: bool
 
 
@@ -90,8 +90,8 @@ def matches_any(path: str, patterns: list[re.Pattern]) -> bool:
 
 
 def is_test_path(path: str) -> bool:
-    parts = PurePosixPath(path).parts
-    return any(part in TEST_DIRECTORIES for part in parts[:-1]) or bool(TEST_FILE.search(path))
+    directories = path.split("/")[:-1]
+    return any(part in TEST_DIRECTORIES for part in directories) or bool(TEST_FILE.search(path))
 
 
 def looks_generated(head: bytes) -> str | None:
@@ -128,9 +128,10 @@ def walk_files(root: Path, prune: bool = True) -> list[str]:
     """Every file under `root`; skipped directories are not entered unless `prune` is off
     (when --include may ask for something inside them)."""
     found = []
-    for directory, subdirs, files in os.walk(root):
+    top = os.fspath(root)
+    for directory, subdirs, files in os.walk(top):
         subdirs[:] = sorted(d for d in subdirs if d != ".git" and not (prune and d in SKIPPED_DIRECTORIES))
-        rel = Path(directory).relative_to(root).as_posix()
+        rel = os.path.relpath(directory, top).replace(os.sep, "/")
         for name in sorted(files):
             found.append(name if rel == "." else f"{rel}/{name}")
     return found
@@ -178,6 +179,7 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
         {p.rsplit("/", 1)[0] for p in candidates if p.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS and "/" in p}
     )
     marked = gitattribute_patterns(root)
+    top = os.fspath(root)
     result = Discovery([], Counter(), vcs, revision)
     for path in candidates:
         if not claims(path):
@@ -193,8 +195,8 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
         if reason:
             result.skipped[reason] += 1
             continue
-        absolute = root / path
-        if not absolute.is_file():
+        absolute = os.path.join(top, path)
+        if not os.path.isfile(absolute):
             continue
         result.files.append(SourceFile(path, absolute, is_test_path(path)))
     return result

@@ -1,20 +1,19 @@
-"""Parse: lower files to facts — from the cache when their content was seen before, in a
-process pool when there are enough of them to pay for it (the tree-sitter bindings hold the GIL)."""
+"""Parse: lower files to facts, from the cache when their content was seen before.
+
+Parsing runs in the process that analyses the root: shipping facts between processes costs
+about as much as lowering them (measured: no gain from a per-file pool on 2 cores), so
+parallelism is across roots instead (pipeline.scan)."""
 
 from __future__ import annotations
 
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.cache import Cache, content_key
 from analyzer.facts import FileFacts
 from analyzer.frontends import frontend_for
-
-PARALLEL_THRESHOLD = 48  # fewer files than this are parsed in-process
-CHUNK = 16
 
 
 @dataclass
@@ -41,7 +40,7 @@ def lower_file(task: tuple[str, bytes]) -> tuple[str, FileFacts | None, str | No
         return path, None, f"{type(error).__name__}: {error}{origin}"
 
 
-def parse_files(paths: list[str], data: dict[str, bytes], cache: Cache, jobs: int) -> ParseOutcome:
+def parse_files(paths: list[str], data: dict[str, bytes], cache: Cache) -> ParseOutcome:
     outcome = ParseOutcome()
     todo: list[tuple[str, bytes]] = []
     keys: dict[str, str] = {}
@@ -55,17 +54,10 @@ def parse_files(paths: list[str], data: dict[str, bytes], cache: Cache, jobs: in
             outcome.facts[path] = cached
         else:
             todo.append((path, data[path]))
-    for path, facts, failure in _run(todo, jobs):
+    for path, facts, failure in map(lower_file, todo):
         if facts is None:
             outcome.failures[path] = failure or "unknown failure"
             continue
         outcome.facts[path] = facts
         cache.put("facts", keys[path], facts)
     return outcome
-
-
-def _run(todo: list[tuple[str, bytes]], jobs: int):
-    if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        return map(lower_file, todo)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lower_file, todo, chunksize=CHUNK))

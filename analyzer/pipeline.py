@@ -8,14 +8,16 @@ file that cannot be read or parsed never stops the scan.
 from __future__ import annotations
 
 import hashlib
+import os
 import traceback
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer import __version__
-from analyzer.discover import DiscoverOptions, SourceFile, discover, looks_generated
+from analyzer.discover import Discovery, DiscoverOptions, SourceFile, discover, looks_generated
 from analyzer.classify import classify
 from analyzer.extract import Extractor, Match, global_aliases
 from analyzer.cache import Cache
@@ -40,7 +42,7 @@ class ScanOptions:
     resolve: str = "full"  # "literal": only what is written at the call; "full": follow references
     prefilter: bool = True  # parse only files with trigger strings, and what they need
     cache_dir: Path | None = None  # None: no cache
-    jobs: int = 1  # processes for parsing
+    jobs: int = 1  # processes scanning roots at the same time
 
 
 @dataclass
@@ -58,8 +60,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progre
     """Scan the roots; with a registry, also cross-check what they send against it."""
     options = options or ScanOptions()
     rules = rules or load_rules()
-    cache = Cache(options.cache_dir)
-    outputs = [scan_root(path, name, options, rules, progress, cache) for path, name in root_names(paths)]
+    outputs = scan_roots(root_names(paths), options, rules, progress)
     roots = [o.root for o in outputs]
     findings = [f for o in outputs for f in o.findings]
     declarations = [d for o in outputs for d in o.declarations]
@@ -83,6 +84,39 @@ def registry_roots(registry: Registry, names: set[str]) -> list[Root]:
     return [Root(name=name, path=known[name]) for name in sorted(names) if name in known]
 
 
+def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleSet,
+               progress: Progress | None) -> list[_RootOutput]:
+    """Each root in turn, or several at once in worker processes (a root's result is small;
+    its parsed files, which would cost as much to ship as to parse, stay in its worker)."""
+    cache = Cache(options.cache_dir)
+    outputs: dict[str, _RootOutput] = {}
+    todo = []
+    for path, name in roots:
+        discovery = discover(path, claims, DiscoverOptions(options.include, options.exclude))
+        signature = root_signature(path, name, discovery.files, options, rules)
+        cached = cache.get("roots", signature) if signature else None
+        if isinstance(cached, _RootOutput):
+            outputs[name] = cached  # unchanged since the last scan: nothing to read or parse
+        else:
+            todo.append((path, name, discovery, signature))
+    if options.jobs <= 1 or len(todo) <= 1:
+        for path, name, discovery, signature in todo:
+            outputs[name] = scan_root(path, name, discovery, signature, options, rules, progress, cache)
+    else:
+        with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo))) as pool:
+            pending = {pool.submit(_scan_root_in_worker, *job, options, rules): job[1] for job in todo}
+            for done, future in enumerate(as_completed(pending), 1):
+                outputs[pending[future]] = future.result()
+                if progress is not None:
+                    progress("all roots", done, len(pending))
+    return [outputs[name] for _, name in roots]
+
+
+def _scan_root_in_worker(path: Path, name: str, discovery: Discovery, signature: str | None,
+                         options: ScanOptions, rules: RuleSet) -> _RootOutput:
+    return scan_root(path, name, discovery, signature, options, rules, None, Cache(options.cache_dir))
+
+
 def root_names(paths: list[Path]) -> list[tuple[Path, str]]:
     """Each root with a unique display name (its directory name, suffixed when repeated)."""
     seen: Counter = Counter()
@@ -97,13 +131,9 @@ def root_names(paths: list[Path]) -> list[tuple[Path, str]]:
 MAX_ROUNDS = 4  # rounds of "parse what the parsed files need" (each one is rarely needed)
 
 
-def scan_root(path: Path, name: str, options: ScanOptions, rules: RuleSet, progress: Progress | None,
-              cache: Cache) -> _RootOutput:
-    discovery = discover(path, claims, DiscoverOptions(options.include, options.exclude))
-    signature = root_signature(path, name, discovery.files, options, rules)
-    cached = cache.get("roots", signature) if signature else None
-    if isinstance(cached, _RootOutput):
-        return cached
+def scan_root(path: Path, name: str, discovery: Discovery, signature: str | None, options: ScanOptions,
+              rules: RuleSet, progress: Progress | None, cache: Cache) -> _RootOutput:
+    """Read, parse and analyse one root's discovered files (and cache the result under `signature`)."""
     diagnostics: list[Diagnostic] = []
     skipped = Counter(discovery.skipped)
     data = read_sources(discovery.files, name, diagnostics, skipped)
@@ -111,7 +141,7 @@ def scan_root(path: Path, name: str, options: ScanOptions, rules: RuleSet, progr
     prefilter = Prefilter(rules) if options.prefilter else None
     seeds = [p for p in data if prefilter is None or prefilter.wanted(p, frontend_for(p).language, data[p])]
     lowered: dict[str, FileFacts] = {}
-    parse_more(seeds, data, lowered, name, diagnostics, cache, options.jobs, progress)
+    parse_more(seeds, data, lowered, name, diagnostics, cache, progress)
     loader = _Loader(data, lowered, cache, name, diagnostics)
     for _ in range(MAX_ROUNDS):
         index = RepoIndex(list(lowered.values()), path, in_test, loader)
@@ -120,7 +150,7 @@ def scan_root(path: Path, name: str, options: ScanOptions, rules: RuleSet, progr
         more = mentioning(learned, unparsed) if prefilter is not None else set()
         if not more:
             break
-        parse_more(sorted(more), data, lowered, name, diagnostics, cache, options.jobs, progress)
+        parse_more(sorted(more), data, lowered, name, diagnostics, cache, progress)
     diagnostics += analysis_problems
     for facts in lowered.values():
         diagnostics.extend(problems_of(facts, name))
@@ -139,9 +169,9 @@ def scan_root(path: Path, name: str, options: ScanOptions, rules: RuleSet, progr
 
 
 def parse_more(paths: list[str], data: dict[str, bytes], lowered: dict[str, FileFacts], repository: str,
-               diagnostics: list[Diagnostic], cache: Cache, jobs: int, progress: Progress | None) -> None:
-    """Parse `paths` (in parallel when there are many) into `lowered`."""
-    outcome = parse_files([p for p in paths if p not in lowered], data, cache, jobs)
+               diagnostics: list[Diagnostic], cache: Cache, progress: Progress | None) -> None:
+    """Parse `paths` into `lowered`."""
+    outcome = parse_files([p for p in paths if p not in lowered], data, cache)
     for failed, why in outcome.failures.items():
         diagnostics.append(internal_failure(repository, failed, "frontend", why))
         lowered[failed] = FileFacts(path=failed, language=frontend_for(failed).language)
@@ -166,7 +196,7 @@ class _Loader:
 
     def load(self, path: str) -> FileFacts:
         if path not in self.lowered:
-            parse_more([path], self.data, self.lowered, self.repository, self.diagnostics, self.cache, 1, None)
+            parse_more([path], self.data, self.lowered, self.repository, self.diagnostics, self.cache, None)
         return self.lowered[path]
 
     def defining(self, name: str) -> list[str]:
@@ -178,7 +208,7 @@ def root_signature(path: Path, name: str, files: list[SourceFile], options: Scan
     digest = hashlib.sha256(repr((name, str(path.resolve()), options.resolve, options.prefilter, rules.digest)).encode())
     for source in files:
         try:
-            stat = source.absolute.stat()
+            stat = os.stat(source.absolute)
         except OSError:
             return None
         digest.update(f"{source.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{source.in_test}\n".encode())
@@ -190,7 +220,8 @@ def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Dia
     data = {}
     for source in files:
         try:
-            content = source.absolute.read_bytes()
+            with open(source.absolute, "rb") as handle:
+                content = handle.read()
         except OSError as error:
             diagnostics.append(Diagnostic(repository, source.path, "read-error", f"cannot read file: {error.strerror or error}", "error"))
             continue

@@ -96,6 +96,7 @@ def test_class_constants_fields_annotations_and_super_call():
     assert funnel.annotations == (("SuppressWarnings", (Lit("unused"),)),)
     constructor = scope_named(facts, "EditFunnel.constructor")
     assert constructor.params == ("app", "title")
+    assert ("constructor", constructor.id) in funnel.methods  # chosen by arity when it is called
     assert constructor.param_types == (("app", "org.wikipedia.WikipediaApp"), ("title", "org.wikipedia.page.PageTitle"))
     # `super(…)` is lowered in the constructor's scope: its names are that constructor's parameters.
     assert funnel.super_args == (

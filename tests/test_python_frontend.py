@@ -45,7 +45,10 @@ def call_to(facts, prop: str):
 
 
 def test_claims_python_files():
-    assert isinstance(frontend_for("demo_tool/events.py"), PythonFrontend)
+    frontend = frontend_for("demo_tool/events.py")
+    assert frontend is not None and frontend.language == "python"
+    assert frontend.lower(PATH, b"statsd.incr( 'x' )\n") == PythonFrontend().lower(PATH, b"statsd.incr( 'x' )\n")
+    assert frontend_for("demo_tool/events.pyc") is None
     assert not PythonFrontend().claims("demo_tool/events.pyc")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.cache import Cache
-from analyzer.parse import PARALLEL_THRESHOLD, parse_files
+from analyzer.parse import parse_files
 from analyzer.pipeline import ScanOptions, scan
 from fixturelib import FIXTURES, fixture_names, snapshot
 
@@ -48,10 +48,10 @@ def write_files(root: Path, count: int) -> dict[str, bytes]:
 def test_facts_cache_hits_on_the_same_content_only(tmp_path):
     data = write_files(tmp_path, 3)
     cold = Cache(tmp_path / "cache")
-    first = parse_files(sorted(data), data, cold, jobs=1)
+    first = parse_files(sorted(data), data, cold)
     assert (cold.hits, cold.misses) == (0, 3)
     warm = Cache(tmp_path / "cache")
-    second = parse_files(sorted(data), {**data, "f0.js": b"mw.track( 'changed' );\n"}, warm, jobs=1)
+    second = parse_files(sorted(data), {**data, "f0.js": b"mw.track( 'changed' );\n"}, warm)
     assert (warm.hits, warm.misses) == (2, 1)
     assert second.facts["f1.js"] == first.facts["f1.js"]
     assert second.facts["f0.js"] != first.facts["f0.js"]
@@ -60,19 +60,19 @@ def test_facts_cache_hits_on_the_same_content_only(tmp_path):
 def test_corrupt_cache_entries_are_misses_not_errors(tmp_path):
     data = write_files(tmp_path, 1)
     cache = Cache(tmp_path / "cache")
-    parse_files(["f0.js"], data, cache, jobs=1)
+    parse_files(["f0.js"], data, cache)
     for entry in (tmp_path / "cache").rglob("*.pickle"):
         entry.write_bytes(b"not a pickle")
     again = Cache(tmp_path / "cache")
-    outcome = parse_files(["f0.js"], data, again, jobs=1)
+    outcome = parse_files(["f0.js"], data, again)
     assert again.misses == 1 and "f0.js" in outcome.facts
 
 
-def test_parallel_parsing_gives_the_same_facts(tmp_path):
-    data = write_files(tmp_path, PARALLEL_THRESHOLD + 4)
-    serial = parse_files(sorted(data), data, Cache(None), jobs=1)
-    parallel = parse_files(sorted(data), data, Cache(None), jobs=2)
-    assert parallel.facts == serial.facts
+def test_roots_scanned_in_parallel_give_the_same_result():
+    roots = [FIXTURES / name for name in ("js-resolution", "php-resolution", "demo-extension")]
+    serial = scan(roots, ScanOptions(jobs=1))
+    parallel = scan(roots, ScanOptions(jobs=2))
+    assert parallel == serial
 
 
 def test_warm_scan_reuses_the_root_and_sees_changes(tmp_path):
