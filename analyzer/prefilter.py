@@ -43,12 +43,28 @@ def mentioning(names: Iterable[str], candidates: dict[str, bytes]) -> set[str]:
     wanted = sorted({n for n in names if len(n) >= 3 and IDENTIFIER.match(n)})
     if not wanted or not candidates:
         return set()
-    pattern = re.compile(rb"(?<![\w$])(?:" + b"|".join(re.escape(n.encode()) for n in wanted) + rb")(?![\w$])")
-    found = set()
-    for path, data in candidates.items():
-        if any(n.encode() in data for n in wanted) and pattern.search(data):
-            found.add(path)
-    return found
+    pattern = re.compile(rb"(?<![\w$])" + trie_pattern([n.encode() for n in wanted]) + rb"(?![\w$])")
+    return {path for path, data in candidates.items() if pattern.search(data)}
+
+
+def trie_pattern(words: list[bytes]) -> bytes:
+    """One regex alternative for many words, shaped as a trie (`ab(?:c|d)`), which the regex
+    engine matches far faster than a flat `abc|abd|…` over large inputs."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = True
+
+    def render(node: dict) -> bytes:
+        branches = [re.escape(bytes([b])) + render(child) for b, child in sorted((k, v) for k, v in node.items() if k is not None)]
+        if not branches:
+            return b""
+        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+        return b"(?:" + body + b")?" if None in node else body
+
+    return render(trie)
 
 
 class Definitions:

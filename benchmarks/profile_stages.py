@@ -84,12 +84,10 @@ class StageClock:
 STAGE_FUNCTIONS = (
     ("discover", pipeline, "discover"),
     ("read", pipeline, "read_sources"),
-    ("read", pipeline, "read_and_lower"),  # before the prefilter: read, check, choose a frontend
     ("prefilter", pipeline, "Prefilter"),
     ("prefilter", Prefilter, "wanted"),
     ("prefilter", pipeline, "mentioning"),
     ("prefilter", pipeline, "Definitions"),
-    ("prefilter", pipeline, "needed_files"),
     ("parse cache", pipeline, "parse_files"),  # content keys and cache look-ups; lower() is parse+lower
     ("index", pipeline, "RepoIndex"),
     ("symbols", RepoIndex, "symbols"),
