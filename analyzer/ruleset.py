@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from analyzer.resources import rules_root
+from analyzer.resources import read_yaml, rules_root
 import json
 import re
 from collections import defaultdict
@@ -228,7 +228,7 @@ def rules_dir():
 
 def load_yaml(resource) -> object:
     try:
-        data = yaml.safe_load(resource.read_text(encoding="utf-8"))
+        data = read_yaml(resource.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise RuleError(f"{resource.name}: not valid YAML: {error}") from error
     # Through JSON so that the data is what the JSON schema describes (string keys only).

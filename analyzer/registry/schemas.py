@@ -23,11 +23,11 @@ import yaml
 
 from analyzer.model import Diagnostic, Span
 from analyzer.registry.base import RegistryPathError, SourceFile, source_file
+from analyzer.resources import read_yaml
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _VERSION_FILE = re.compile(r"^(\d+\.\d+\.\d+)\.(yaml|json)$")
 FRAGMENT_PREFIX = "fragment/"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def semver_key(version: str) -> tuple[int, int, int]:
@@ -184,7 +184,7 @@ def load_schema_repository(path: Path) -> tuple[SchemaRepository, list[Diagnosti
 def parse_yaml(path: Path, source: SourceFile) -> tuple[object, Diagnostic | None]:
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader), None  # a safe loader: plain data only
+            return read_yaml(handle.read()), None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1) if mark else None

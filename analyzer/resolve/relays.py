@@ -11,12 +11,11 @@
 from __future__ import annotations
 
 import functools
-from analyzer.resources import rules_root
+from analyzer.resources import read_yaml, rules_root
 import json
 from dataclasses import dataclass, replace
 
 import jsonschema
-import yaml
 
 from analyzer.model import Declaration, Finding
 
@@ -41,7 +40,7 @@ class Relay:
 @functools.cache
 def load_relays() -> tuple[Relay, ...]:
     rules = rules_root()
-    data = yaml.safe_load(rules.joinpath("relays.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(rules.joinpath("relays.yaml").read_text(encoding="utf-8"))
     schema = json.loads(rules.joinpath("schema", "relays.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
     return tuple(Relay(**entry) for entry in data["relays"])
