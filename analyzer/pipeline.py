@@ -93,12 +93,14 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     todo = []
     for path, name in roots:
         discovery = discover(path, claims, DiscoverOptions(options.include, options.exclude))
-        signature = root_signature(path, name, discovery.files, options, rules)
+        signature, size = root_signature(path, name, discovery.files, options, rules)
         cached = cache.get("roots", signature) if signature else None
         if isinstance(cached, _RootOutput):
             outputs[name] = cached  # unchanged since the last scan: nothing to read or parse
         else:
-            todo.append((path, name, discovery, signature))
+            todo.append((size, (path, name, discovery, signature)))
+    # Largest first: a big root started last would run alone at the end while the other workers idle.
+    todo = [job for _, job in sorted(todo, key=lambda entry: -entry[0])]
     if options.jobs <= 1 or len(todo) <= 1:
         for path, name, discovery, signature in todo:
             outputs[name] = scan_root(path, name, discovery, signature, options, rules, progress, cache)
@@ -203,16 +205,22 @@ class _Loader:
         return self.definitions.files_defining(name)
 
 
-def root_signature(path: Path, name: str, files: list[SourceFile], options: ScanOptions, rules: RuleSet) -> str | None:
-    """A key for the whole root's result: every file's path, size and modification time."""
+def root_signature(path: Path, name: str, files: list[SourceFile], options: ScanOptions,
+                   rules: RuleSet) -> tuple[str | None, int]:
+    """A key for the whole root's result (every file's path, size and modification time; None
+    when a file cannot be stat'ed), and the root's size in bytes."""
     digest = hashlib.sha256(repr((name, str(path.resolve()), options.resolve, options.prefilter, rules.digest)).encode())
+    size = 0
+    key_valid = True
     for source in files:
         try:
             stat = os.stat(source.absolute)
         except OSError:
-            return None
+            key_valid = False
+            continue
+        size += stat.st_size
         digest.update(f"{source.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{source.in_test}\n".encode())
-    return digest.hexdigest()
+    return (digest.hexdigest() if key_valid else None), size
 
 
 def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Diagnostic], skipped: Counter) -> dict[str, bytes]:
