@@ -36,6 +36,24 @@ def test_prefilter_parses_fewer_files_and_pulls_in_what_resolution_needs(tmp_pat
     assert (wrapper.name, wrapper.resolution) == ("counter.demo.save", "wrapper-argument")
 
 
+def test_prefilter_follows_subclasses_of_what_this_reads_and_not_generic_names(tmp_path):
+    (tmp_path / "logger.js").write_text(
+        "class Logger {\n  constructor() { this.stream = 'demo.base'; }\n"
+        "  click() { mw.eventLog.submit( this.stream, {} ); mw.track( 'counter.x.' + Date.now() ); }\n}\n"
+        "module.exports = Logger;\n"
+    )
+    (tmp_path / "special.js").write_text(
+        "const Logger = require( './logger.js' );\n"
+        "class SpecialLogger extends Logger {\n  constructor() { super(); this.stream = 'demo.special'; }\n}\n"
+    )
+    # Mentions the name of the function around the calls, but neither calls it nor subclasses.
+    (tmp_path / "button.js").write_text("$( '.x' ).on( 'click', function () {} );\n")
+    result = scan([tmp_path], ScanOptions(prefilter=True))
+    assert result.roots[0].files_scanned == 2
+    submit = next(f for f in result.findings if f.api == "mw.eventLog.submit")
+    assert sorted(submit.candidates) == ["demo.base", "demo.special"]
+
+
 def write_files(root: Path, count: int) -> dict[str, bytes]:
     data = {}
     for i in range(count):

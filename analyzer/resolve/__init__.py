@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from analyzer.extract import Match
-from analyzer.facts import CallSite, Expr, FileFacts, Member, Ref
+from analyzer.facts import CallSite, Expr, FileFacts, Member, Ref, Scope
 from analyzer.model import Diagnostic, Finding, ViaWrapper, fingerprint
 from analyzer.resolve.evaluate import Evaluator, argument_offset
 from analyzer.resolve.relays import Relay, relay_to
@@ -26,7 +26,7 @@ from analyzer.resolve.specs import SpecReader, argument
 from analyzer.resolve.targets import EMPTY, At, Frame, FuncT, bind_named
 from analyzer.resolve.values import Hole, Summary, Value, summarize
 from analyzer.ruleset import ApiRule, RuleSet
-from analyzer.symbols import PathResolver, RepoIndex
+from analyzer.symbols import CONSTRUCTOR_NAMES, PathResolver, RepoIndex
 
 MAX_WRAPPER_DEPTH = 6
 MAX_SITES_PER_SINK = 400
@@ -84,7 +84,6 @@ class Resolver:
             if not item.inner:
                 findings.append(finding)
                 resolved.append((item, finding))
-            self.learn_context(item, finding.resolution == "dynamic")
             if self.level != "full" or item.depth >= MAX_WRAPPER_DEPTH:
                 if self.level == "full" and _param_holes(name_values):
                     self.note_bound(item, "wrapper depth limit")
@@ -98,6 +97,10 @@ class Resolver:
                 work.append(next_item)
         if self.level == "full":
             self.relays = self.discover_relays(resolved)
+        # Subclasses of the classes whose `this.x` was read can change what a call sends: their
+        # names send the prefilter to files that may declare such subclasses. (A name waiting on
+        # a caller is a parameter: wrapper_sites and helper_sites learn those functions' names.)
+        self.learned_names.update(short_names(*self.evaluator.instance_classes))
         if self.evaluator.bounds_hit:
             self.diagnostics.append(Diagnostic(
                 self.repository, "", "resolution-bound",
@@ -243,15 +246,6 @@ class Resolver:
             self._calls_by_name = index
         return self._calls_by_name
 
-    def learn_context(self, item: Item, dynamic: bool) -> None:
-        """Subclasses of the classes around a call can change what it sends (`this.x`); for a
-        name still unknown, callers of the functions around it may say it."""
-        symbols = self.index.symbols(item.site_path)
-        for scope_id in symbols.chain(item.site.scope):
-            scope = symbols.scopes.get(scope_id)
-            if scope is not None:
-                self.learned_names.update(short_names(scope.cls, scope.name if dynamic else None))
-
     def wrapper_sites(self, item: Item, values: tuple[Value, ...]) -> list[Item]:
         out: list[Item] = []
         for hole in _param_holes(values):
@@ -259,7 +253,7 @@ class Resolver:
             scope = self.index.symbols(path).scopes.get(scope_id)
             if scope is None:
                 continue
-            self.learned_names.update(short_names(scope.name, scope.cls))
+            self.learned_names.update(names_calls_end_in(scope))
             via = ViaWrapper(function=scope.name or "<anonymous>", path=item.match.path, line=item.match.call.span.line)
             symbols = self.index.symbols(path)
             for caller_path, call in self.callers_of(path, scope_id):
@@ -285,7 +279,7 @@ class Resolver:
         scope = symbols.scopes.get(scope_id) if scope_id is not None else None
         if scope is None or not scope.name or scope.name.startswith("<"):
             return []  # a callback runs when whatever it is handed to calls it
-        self.learned_names.update(short_names(scope.name, scope.cls))
+        self.learned_names.update(names_calls_end_in(scope))
         via = ViaWrapper(function=scope.name, path=item.match.path, line=item.match.call.span.line)
         out = []
         for caller_path, call in self.callers_of(item.site_path, scope_id):
@@ -400,6 +394,16 @@ def _param_holes(values: tuple[Value, ...]) -> list[Hole]:
             if hole.param is not None and hole.param[2] is not None and hole not in seen:
                 seen.append(hole)
     return seen
+
+
+def names_calls_end_in(scope: Scope) -> set[str]:
+    """What a call of this function ends in: its name, or its class's for a constructor
+    (`new Cls(…)`, Kotlin's `Cls(…)`); what the prefilter looks for to find its callers."""
+    if scope.kind == "class":
+        return short_names(scope.cls, scope.name)
+    if scope.name and short_names(scope.name) <= set(CONSTRUCTOR_NAMES):
+        return short_names(scope.cls)
+    return short_names(scope.name)
 
 
 def short_names(*names: str | None) -> set[str]:

@@ -68,6 +68,9 @@ class Evaluator:
         self._steps = 0
         self.bounds_hit = 0  # times a depth or step bound cut an evaluation short
         self._active: set[At] = set()  # evaluations in progress, to stop at cycles
+        # Classes whose instance members (`this.x`) an evaluation read: a subclass, maybe in a
+        # file not parsed yet, can change those.
+        self.instance_classes: set[str] = set()
         self._es5_parents: dict[tuple[str, int], list[At]] | None = None
         self._es5_children: dict[FuncT, list[FuncT]] | None = None
         self._assignments: Assignments | None = None
@@ -540,6 +543,8 @@ class Evaluator:
             owners = [(p, c, c.name) for p, c in self.index.lineage(path, cls) + self.index.descendants(cls)]
         else:
             owners = [(p, None, n) for p, n in self.es5_family(base.path, base.cls)]
+        self.instance_classes.update(name for _, _, name in owners)
+        self.instance_classes.add(base.cls)
         if prop == "constructor":
             return [f for p, _, n in owners if (f := self.es5_constructor(p, n)) is not None] or [hole("constructor unknown")]
         out: list[Target] = []
