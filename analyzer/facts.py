@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from analyzer.model import Span
+from analyzer.model import Span, TuplePickled
 
 MODULE_SCOPE = 0
 
@@ -23,14 +23,14 @@ MODULE_SCOPE = 0
 
 
 @dataclass(frozen=True, slots=True)
-class Lit:
+class Lit(TuplePickled):
     """A literal value: string, number, boolean or null."""
 
     value: str | int | float | bool | None
 
 
 @dataclass(frozen=True, slots=True)
-class Concat:
+class Concat(TuplePickled):
     """String building: `a + b`, `` `x${y}` ``, PHP `"x{$y}"` / `$a . $b`."""
 
     parts: tuple[Expr, ...]
@@ -38,7 +38,7 @@ class Concat:
 
 
 @dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(TuplePickled):
     """A name as written, looked up from `scope` outwards through the scope chain. `line`
     (0 when unknown) lets the lookup see which assignments come before the use."""
 
@@ -48,14 +48,14 @@ class Ref:
 
 
 @dataclass(frozen=True, slots=True)
-class GlobalRef:
+class GlobalRef(TuplePickled):
     """A name with repository-wide meaning (a PHP constant, a Kotlin top-level `const val`)."""
 
     name: str
 
 
 @dataclass(frozen=True, slots=True)
-class Member:
+class Member(TuplePickled):
     """`obj.prop`, `$obj->prop`; `static` for `Class::CONST`."""
 
     obj: Expr
@@ -64,7 +64,7 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
-class Index:
+class Index(TuplePickled):
     """`obj[key]` with a key that is itself an expression."""
 
     obj: Expr
@@ -72,7 +72,7 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
+class Call(TuplePickled):
     """A call nested inside an expression (`mw.config.get( 'x' )`, `sprintf( … )`)."""
 
     callee: Expr
@@ -82,7 +82,7 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
-class Require:
+class Require(TuplePickled):
     """A module loaded by path: CommonJS `require( './x.js' )` or an ES `import` source."""
 
     module: str
@@ -90,7 +90,7 @@ class Require:
 
 
 @dataclass(frozen=True, slots=True)
-class Obj:
+class Obj(TuplePickled):
     """An object literal or PHP associative array; `spreads` are `...x` entries."""
 
     entries: tuple[tuple[str, Expr], ...]
@@ -98,47 +98,47 @@ class Obj:
 
 
 @dataclass(frozen=True, slots=True)
-class Arr:
+class Arr(TuplePickled):
     items: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class Cond:
+class Cond(TuplePickled):
     """One of several values: a ternary, `a || b`, a `switch` that assigns in every branch."""
 
     options: tuple[Expr, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class This:
+class This(TuplePickled):
     """`this` / `$this` / `self` inside class `cls` (qualified name), or None outside a class."""
 
     cls: str | None
 
 
 @dataclass(frozen=True, slots=True)
-class ClassRef:
+class ClassRef(TuplePickled):
     """A class named in code, already qualified by the frontend (PHP namespaces and `use`)."""
 
     name: str
 
 
 @dataclass(frozen=True, slots=True)
-class Func:
+class Func(TuplePickled):
     """A function used as a value; `id` is its scope id in the same file."""
 
     id: int
 
 
 @dataclass(frozen=True, slots=True)
-class Config:
+class Config(TuplePickled):
     """A MediaWiki configuration value (`$wgKey`, extension.json `config` default) by key."""
 
     key: str
 
 
 @dataclass(frozen=True, slots=True)
-class Unknown:
+class Unknown(TuplePickled):
     """Anything the resolver cannot evaluate; `reason` says why (shown to users)."""
 
     reason: str
@@ -151,7 +151,7 @@ Expr = Union[Lit, Concat, Ref, GlobalRef, Member, Index, Call, Require, Obj, Arr
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(TuplePickled):
     """A lexical scope. Scope 0 is the module; functions and classes open their own."""
 
     id: int
@@ -166,7 +166,7 @@ class Scope:
 
 
 @dataclass(frozen=True, slots=True)
-class Binding:
+class Binding(TuplePickled):
     """A name bound in a scope: declaration, parameter, import, or (re-)assignment.
     For a parameter, `value` is its default value, if it has one."""
 
@@ -179,7 +179,7 @@ class Binding:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberAssign:
+class MemberAssign(TuplePickled):
     """`target.prop = value` (`this.stream = …`, `ve.track = mw.track`, `Foo.prototype.x = …`)."""
 
     target: Expr
@@ -189,7 +189,7 @@ class MemberAssign:
 
 
 @dataclass(frozen=True, slots=True)
-class ClassDef:
+class ClassDef(TuplePickled):
     name: str  # qualified (PHP FQN without leading backslash)
     scope: int
     kind: str = "class"  # class | interface | trait | enum | object
@@ -206,7 +206,7 @@ class ClassDef:
 
 
 @dataclass(frozen=True, slots=True)
-class CallSite:
+class CallSite(TuplePickled):
     """A call or `new` expression, with the callee and arguments lowered to expressions."""
 
     callee: Expr
@@ -219,7 +219,7 @@ class CallSite:
 
 
 @dataclass(frozen=True, slots=True)
-class DeclarationFact:
+class DeclarationFact(TuplePickled):
     """A declaration found in the file itself (extension.json schemas, stream-name config)."""
 
     kind: str
@@ -230,7 +230,7 @@ class DeclarationFact:
 
 
 @dataclass(frozen=True, slots=True)
-class ParseProblem:
+class ParseProblem(TuplePickled):
     code: str
     message: str
     span: Span | None = None
@@ -238,7 +238,7 @@ class ParseProblem:
 
 
 @dataclass(frozen=True, slots=True)
-class FileFacts:
+class FileFacts(TuplePickled):
     """Everything the later stages need to know about one file."""
 
     path: str

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +41,34 @@ def weakest_resolution(kinds: list[str]) -> str:
     return max(kinds, key=RESOLUTION_KINDS.index)
 
 
+class TuplePickled:
+    """A frozen, slotted dataclass that pickles as (class, field values). The default for such
+    classes runs a Python __getstate__/__setstate__ per object, which made writing the parse
+    cache twice as slow (a file's facts are thousands of small objects)."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return type(self), _field_values(type(self))(self)
+
+
+_FIELD_GETTERS: dict[type, Callable[[Any], tuple]] = {}
+
+
+def _field_values(cls: type) -> Callable[[Any], tuple]:
+    getter = _FIELD_GETTERS.get(cls)
+    if getter is None:
+        names = [f.name for f in dataclasses.fields(cls)]
+        if len(names) == 1:
+            getter = lambda obj, name=names[0]: (getattr(obj, name),)  # noqa: E731 - attrgetter of one name returns no tuple
+        else:
+            getter = operator.attrgetter(*names) if names else (lambda obj: ())
+        _FIELD_GETTERS[cls] = getter
+    return getter
+
+
 @dataclass(frozen=True, slots=True, order=True)
-class Span:
+class Span(TuplePickled):
     """A region of a file: 1-based lines and columns, end_column exclusive (as in SARIF).
 
     Columns count Unicode code points, not bytes.
