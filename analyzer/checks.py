@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from analyzer.ruleset import RuleError, load_yaml, rules_dir, validate, load_rules
+from analyzer.ruleset import RuleError, load_rules, load_yaml, rules_dir, validate
 
 DOC_SECTIONS = (
     ("what_it_does", "What it does"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -32,7 +32,7 @@ from analyzer.model import (
     StreamMatch,
     fingerprint,
 )
-from analyzer.registry import Location, Registry, StreamDeclaration
+from analyzer.registry import Registry, StreamDeclaration
 from analyzer.registry.privacy import Evidence
 from analyzer.registry.schemas import parse_schema_uri
 from analyzer.ruleset import RuleSet, load_rules

@@ -42,7 +42,13 @@ class _Progress:
     def __enter__(self):
         if self.enabled:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             self._progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -128,7 +134,7 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
         with _Progress(enabled=not quiet) as progress:
             result = scan(list(paths), options, progress, rules, registry, registry_diagnostics)
         text = FORMATTERS[output_format](result)
-    except Exception as error:  # reported, never a traceback
+    except Exception as error:  # noqa: BLE001 - reported, never a traceback
         click.echo(f"instrumap: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_INTERNAL)
     if output is None:

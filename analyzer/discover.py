@@ -22,7 +22,7 @@ SKIPPED_DIRECTORIES = frozenset(
 )
 # A directory holding this file is a third-party copy (MediaWiki's foreign-resources convention).
 THIRD_PARTY_MARKERS = ("foreign-resources.yaml",)
-MINIFIED_NAME = re.compile(r"[.-]min\.(js|mjs|css)$|\.bundle\.js$", re.I)
+MINIFIED_NAME = re.compile(r"[.-]min\.(js|mjs|css)$|\.bundle\.js$", re.IGNORECASE)
 TEST_DIRECTORIES = frozenset(
     {"tests", "test", "__tests__", "__mocks__", "qunit", "phpunit", "jest", "cypress", "selenium",
      "spec", "specs", "androidTest", "testFixtures", "UITests", "Tests"}
@@ -116,7 +116,7 @@ def git_files(root: Path) -> tuple[list[str], str | None] | None:
             timeout=300,
         ).stdout
         head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, timeout=60
+            ["git", "-C", str(root), "rev-parse", "HEAD"], check=False, capture_output=True, timeout=60
         ).stdout.decode().strip()
     except (OSError, subprocess.SubprocessError):
         return None

@@ -49,8 +49,8 @@ def rules_listing(output_format: str = "text") -> str:
 def _markdown(families: list[Family], checks: list[Check]) -> str:
     parts = [
         "# instrumap rules",
-        "Generated from rules/families.yaml and rules/checks.yaml by "
-        "`instrumap rules --format markdown`; do not edit by hand.",
+        ("Generated from rules/families.yaml and rules/checks.yaml by "
+        "`instrumap rules --format markdown`; do not edit by hand."),
         "## Families",
         "| id | family | name kind | title |\n|---|---|---|---|\n"
         + "\n".join(f"| {f.id} | `{f.key}` | {f.name_kind} | {f.title} |" for f in families),

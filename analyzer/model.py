@@ -60,7 +60,7 @@ def _field_values(cls: type) -> Callable[[Any], tuple]:
     if getter is None:
         names = [f.name for f in dataclasses.fields(cls)]
         if len(names) == 1:
-            getter = lambda obj, name=names[0]: (getattr(obj, name),)  # noqa: E731 - attrgetter of one name returns no tuple
+            getter = lambda obj, name=names[0]: (getattr(obj, name),)
         else:
             getter = operator.attrgetter(*names) if names else (lambda obj: ())
         _FIELD_GETTERS[cls] = getter
@@ -336,18 +336,18 @@ __all__ = [
     "FORMAT_VERSION",
     "NAME_KINDS",
     "RESOLUTION_KINDS",
-    "DeclaredAt",
     "ClassificationSummary",
     "Declaration",
+    "DeclaredAt",
     "Diagnostic",
-    "PrivacyEvidence",
-    "RegistryMatch",
-    "StreamMatch",
     "Finding",
     "FiredCheck",
+    "PrivacyEvidence",
+    "RegistryMatch",
     "Root",
     "ScanResult",
     "Span",
+    "StreamMatch",
     "ViaWrapper",
     "fingerprint",
     "sorted_result",

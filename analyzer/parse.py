@@ -34,7 +34,7 @@ def lower_file(task: tuple[str, bytes]) -> tuple[str, FileFacts | None, str | No
         return path, None, "no frontend claims this file"
     try:
         return path, frontend.lower(path, data), None
-    except Exception as error:  # a frontend bug must not lose the rest of the scan
+    except Exception as error:  # noqa: BLE001 - a frontend bug must not lose the rest of the scan
         where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
         origin = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
         return path, None, f"{type(error).__name__}: {error}{origin}"

@@ -11,19 +11,32 @@ import hashlib
 import os
 import traceback
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer import __version__
-from analyzer.discover import Discovery, DiscoverOptions, SourceFile, discover, looks_generated
-from analyzer.classify import classify
-from analyzer.extract import Extractor, Match, global_aliases
 from analyzer.cache import Cache
+from analyzer.classify import classify
+from analyzer.discover import (
+    DiscoverOptions,
+    Discovery,
+    SourceFile,
+    discover,
+    looks_generated,
+)
+from analyzer.extract import Extractor, Match, global_aliases
 from analyzer.facts import FileFacts
 from analyzer.frontends import claims, frontend_for
-from analyzer.model import Declaration, Diagnostic, Finding, Root, ScanResult, sorted_result
+from analyzer.model import (
+    Declaration,
+    Diagnostic,
+    Finding,
+    Root,
+    ScanResult,
+    sorted_result,
+)
 from analyzer.parse import parse_files
 from analyzer.prefilter import Definitions, Prefilter, mentioning
 from analyzer.registry import Registry
@@ -257,12 +270,12 @@ def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptio
             matches.extend(Extractor(rules, facts, index.symbols(facts.path), aliases).matches())
             findings.extend(declaration_findings(facts, name, in_test))
             declarations.extend(declarations_of(facts, name, in_test))
-        except Exception as error:  # a bug on one file must not lose the others
+        except Exception as error:  # noqa: BLE001 - a bug on one file must not lose the others
             round_diagnostics.append(internal_error(name, facts.path, "extraction", error))
     resolver = Resolver(index, rules, name, options.resolve)
     try:
         findings.extend(resolver.resolve(matches))
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - a resolver bug must not lose the findings
         round_diagnostics.append(internal_error(name, "", "resolution", error))
     return findings, declarations, resolver.relays, resolver.learned_names, round_diagnostics + resolver.diagnostics
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from analyzer.resources import read_yaml, rules_root
 import json
 import re
 from collections import defaultdict
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 
 import jsonschema
 import yaml
+
+from analyzer.resources import read_yaml, rules_root
 
 
 class RuleError(Exception):

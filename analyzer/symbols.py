@@ -281,9 +281,7 @@ class PathResolver:
         elif isinstance(expr, Call):
             callee = expr.callee
             if expr.new:
-                if isinstance(callee, ClassRef):
-                    info.types.add(callee.name)
-                elif isinstance(callee, Ref):
+                if isinstance(callee, (ClassRef, Ref)):
                     info.types.add(callee.name)
                 return info
             if isinstance(callee, Member):
@@ -415,7 +413,7 @@ class RepoIndex:
         self._asked.add(name)
         for path in self.loader.defining(name):
             if not dict.__contains__(self.files, path):
-                self.files[path]  # noqa: B018 — parses and registers the file
+                self.files[path]
 
     def defined(self, name: str) -> list[tuple[str, Expr]]:
         """Values of a repository-wide constant (PHP define / const, Kotlin const val)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fixturelib import fixture_names, scan_fixture, write_expected  # noqa: E402
+from fixturelib import fixture_names, scan_fixture, write_expected
 
 
 def main(names: list[str]) -> None:

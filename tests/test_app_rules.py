@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.ruleset import ClassAnnotation, ConstructorParam, RuleError, ValueSpec, load_rules, load_rules_with
+from analyzer.ruleset import (
+    ClassAnnotation,
+    ConstructorParam,
+    RuleError,
+    ValueSpec,
+    load_rules,
+    load_rules_with,
+)
 
 
 def rule(rule_id: str):

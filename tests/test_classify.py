@@ -153,7 +153,7 @@ def test_candidate_streams_are_each_checked(registry):
 
 
 def test_legacy_topic_maps_to_stream_and_declared_schema(registry):
-    declared, declaration = schema_declaration("DemoLegacy", "/analytics/legacy/demolegacy/1.2.0")
+    _declared, declaration = schema_declaration("DemoLegacy", "/analytics/legacy/demolegacy/1.2.0")
     topic = finding("track-event", "event.DemoLegacy", "topic", api="mw.track", schema="DemoLegacy")
     classified, match = one(registry, topic, [declaration])
     assert (classified.status, classified.rule_ids) == ("legacy-eventlogging", ("IM107",))

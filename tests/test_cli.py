@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from fixturelib import FIXTURES
 
 import analyzer.cli
 from analyzer import __version__
 from analyzer.cli import main
-from fixturelib import FIXTURES
 
 FIXTURE = str(FIXTURES / "js-track-basic")
 
@@ -65,7 +65,7 @@ def test_literal_resolution_level_leaves_references_unresolved():
     fixture = str(FIXTURES / "js-resolution")
     full = json.loads(CliRunner().invoke(main, ["scan", "-q", "-f", "json", fixture]).output)
     literal = json.loads(CliRunner().invoke(main, ["scan", "-q", "-f", "json", fixture, "--resolve", "literal"]).output)
-    kinds = lambda data: {f["resolution"] for f in data["findings"]}  # noqa: E731
+    kinds = lambda data: {f["resolution"] for f in data["findings"]}
     assert {"cross-file-constant", "config", "wrapper-argument"} <= kinds(full)
     assert kinds(literal) <= {"literal", "concatenation", "template-literal", "dynamic"}
     assert not any(f["via_wrapper"] for f in literal["findings"])

@@ -7,11 +7,11 @@ import csv
 import io
 
 import pytest
+from fixturelib import scan_fixture
 
 from analyzer.model import Finding, Root, ScanResult, Span, ViaWrapper
 from analyzer.report import FORMATTERS, csv_report
 from analyzer.report.csv_report import COLUMNS
-from fixturelib import scan_fixture
 
 
 def read_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -20,12 +20,12 @@ def read_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def finding(**fields) -> Finding:
-    values = dict(
-        repository="Demo", path="modules/ext.demo/init.js", span=Span(12, 3, 12, 48), language="javascript",
-        family="statsv-counter", api="mw.track", name="counter.MediaWiki.demo.click", name_kind="topic",
-        resolution="literal", fingerprint="0123456789abcdef0123456789abcdef",
-        message="mw.track: topic 'counter.MediaWiki.demo.click' (statsv-counter)",
-    )
+    values = {
+        "repository": "Demo", "path": "modules/ext.demo/init.js", "span": Span(12, 3, 12, 48), "language": "javascript",
+        "family": "statsv-counter", "api": "mw.track", "name": "counter.MediaWiki.demo.click", "name_kind": "topic",
+        "resolution": "literal", "fingerprint": "0123456789abcdef0123456789abcdef",
+        "message": "mw.track: topic 'counter.MediaWiki.demo.click' (statsv-counter)",
+    }
     values.update(fields)
     return Finding(**values)
 

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.discover import DiscoverOptions, discover, glob_regex, is_test_path, looks_generated
+from analyzer.discover import (
+    DiscoverOptions,
+    discover,
+    glob_regex,
+    is_test_path,
+    looks_generated,
+)
 from analyzer.frontends import claims
 
 

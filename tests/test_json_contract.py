@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from fixturelib import scan_fixture
 
 from analyzer.model import (
     NAME_KINDS,
@@ -31,7 +32,6 @@ from analyzer.model import (
     sorted_result,
 )
 from analyzer.report import json_report
-from fixturelib import scan_fixture
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((REPO / "rules" / "schema" / "findings.schema.json").read_text(encoding="utf-8"))

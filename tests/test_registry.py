@@ -378,8 +378,8 @@ def test_privacy_reads_materialised_versions_and_stream_settings(registry):
 def test_privacy_falls_back_to_the_newest_version_and_says_so(registry):
     hints = registry.privacy(None, "/analytics/demo/interaction/7.0.0")
     assert hints.schema == "/analytics/demo/interaction/2.0.0"
-    assert hints.notes == ("schema analytics/demo/interaction: version 7.0.0 is not in the schema repositories; "
-                           "read 2.0.0 instead",)
+    assert hints.notes == (("schema analytics/demo/interaction: version 7.0.0 is not in the schema repositories; "
+                           "read 2.0.0 instead"),)
     assert registry.privacy(None, "/analytics/nothing/1.0.0").notes == (
         "schema analytics/nothing is not in the schema repositories",)
 

@@ -10,16 +10,28 @@ from urllib.parse import quote, unquote, urlsplit
 import jsonschema
 import pytest
 from click.testing import CliRunner
-
-from analyzer.cli import main
-from analyzer.model import Diagnostic, Finding, Root, ScanResult, Span, ViaWrapper, sorted_result
-from analyzer.pipeline import scan
-from analyzer.report import sarif_report
-from analyzer.report.sarif_report import FINGERPRINT_KEY, RuleDescriptor, reporting_descriptor
-from analyzer.checks import load_checks
-from analyzer.registry import load_registry
-from analyzer.ruleset import load_rules
 from fixturelib import FIXTURES, fixture_names, scan_fixture
+
+from analyzer.checks import load_checks
+from analyzer.cli import main
+from analyzer.model import (
+    Diagnostic,
+    Finding,
+    Root,
+    ScanResult,
+    Span,
+    ViaWrapper,
+    sorted_result,
+)
+from analyzer.pipeline import scan
+from analyzer.registry import load_registry
+from analyzer.report import sarif_report
+from analyzer.report.sarif_report import (
+    FINGERPRINT_KEY,
+    RuleDescriptor,
+    reporting_descriptor,
+)
+from analyzer.ruleset import load_rules
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 # RFC 3986 characters; anything else in a URI must be percent-encoded.
@@ -49,12 +61,12 @@ def validate(result: ScanResult) -> dict:
 
 
 def finding(repository: str, path: str, span: Span, family: str = "statsv-counter", **fields) -> Finding:
-    values = dict(
-        repository=repository, path=path, span=span, language="javascript", family=family,
-        api="mw.track", name="counter.MediaWiki.demo.click", name_kind="topic", resolution="literal",
-        fingerprint="0123456789abcdef0123456789abcdef", snippet="mw.track( 'counter.MediaWiki.demo.click' )",
-        message="mw.track: topic 'counter.MediaWiki.demo.click' (statsv-counter)",
-    )
+    values = {
+        "repository": repository, "path": path, "span": span, "language": "javascript", "family": family,
+        "api": "mw.track", "name": "counter.MediaWiki.demo.click", "name_kind": "topic", "resolution": "literal",
+        "fingerprint": "0123456789abcdef0123456789abcdef", "snippet": "mw.track( 'counter.MediaWiki.demo.click' )",
+        "message": "mw.track: topic 'counter.MediaWiki.demo.click' (statsv-counter)",
+    }
     values.update(fields)
     return Finding(**values)
 

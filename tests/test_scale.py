@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
+from fixturelib import FIXTURES, fixture_names, snapshot
 
 from analyzer.cache import Cache
 from analyzer.parse import parse_files
 from analyzer.pipeline import ScanOptions, scan
-from fixturelib import FIXTURES, fixture_names, snapshot
 
 
 @pytest.mark.parametrize("name", fixture_names())

@@ -52,7 +52,6 @@ from analyzer.frontends.jvm import (
 )
 from analyzer.frontends.treesitter import SourceText, parser
 
-
 CLASS_KINDS = {
     "class_declaration": "class",
     "interface_declaration": "interface",

@@ -39,7 +39,14 @@ from analyzer.facts import (
     This,
     Unknown,
 )
-from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, is_conditional, parser, query
+from analyzer.frontends.treesitter import (
+    SourceText,
+    captures_in_order,
+    error_spans,
+    is_conditional,
+    parser,
+    query,
+)
 
 MAX_EXPRESSION_DEPTH = 40
 
@@ -89,7 +96,7 @@ def unescape_js(text: str) -> str:
         return chr(int(next(g for g in match.groups() if g), 16))
 
     text = _UNICODE_ESCAPE.sub(unicode, text)
-    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text, flags=re.S)
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text, flags=re.DOTALL)
 
 
 class JavaScriptFrontend:
@@ -681,7 +688,7 @@ class _Lowerer:
     def lower_number(self, node: ts.Node, depth: int) -> Expr:
         text = self.src.text(node).replace("_", "")
         try:
-            return Lit(int(text, 0) if re.fullmatch(r"0[xob][0-9a-f]+|\d+", text, re.I) else float(text))
+            return Lit(int(text, 0) if re.fullmatch(r"0[xob][0-9a-f]+|\d+", text, re.IGNORECASE) else float(text))
         except ValueError:
             return Unknown("number")
 

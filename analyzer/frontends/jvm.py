@@ -35,15 +35,20 @@ from analyzer.facts import (
     Scope,
     Unknown,
 )
-from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, query
+from analyzer.frontends.treesitter import (
+    SourceText,
+    captures_in_order,
+    error_spans,
+    query,
+)
 
 MAX_EXPRESSION_DEPTH = 40
 COMMENTS = frozenset({"line_comment", "block_comment"})
 # The bodies whose declarations are members of the class around them.
 CLASS_BODIES = frozenset({"class_body", "enum_class_body", "enum_body", "interface_body", "enum_body_declarations"})
-TYPE_ARGUMENTS = re.compile(r"<.*>", re.S)
+TYPE_ARGUMENTS = re.compile(r"<.*>", re.DOTALL)
 STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "'": "'", '"': '"', "\\": "\\", "$": "$"}
-ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)", re.S)
+ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)", re.DOTALL)
 
 
 def looks_like_class(name: str) -> bool:

@@ -72,13 +72,12 @@ from analyzer.frontends.jvm import (
 from analyzer.frontends.treesitter import SourceText, parser
 from analyzer.model import Span
 
-
 TYPE_NODES = frozenset({"user_type", "nullable_type", "function_type", "parenthesized_type", "non_nullable_type"})
 SCOPE_FUNCTIONS = frozenset({"lambda_literal", "anonymous_function"})
 SIMPLE_TEMPLATE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Kotlin 2.1 multi-dollar strings (`$$"$schema"`, `$$"""…"""`): the `$` run before the quote,
 # where an expression can start (never inside another string).
-MULTI_DOLLAR = re.compile(rb'(?:(?<=[\s(\[{=,:+])|^)(\$\$+)(?="|""")', re.M)
+MULTI_DOLLAR = re.compile(rb'(?:(?<=[\s(\[{=,:+])|^)(\$\$+)(?="|""")', re.MULTILINE)
 
 
 class KotlinFrontend:

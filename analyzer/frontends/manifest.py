@@ -9,7 +9,18 @@ import re
 
 import tree_sitter as ts
 
-from analyzer.facts import Arr, Config, DeclarationFact, Expr, FileFacts, Lit, Obj, ParseProblem, Require, Unknown
+from analyzer.facts import (
+    Arr,
+    Config,
+    DeclarationFact,
+    Expr,
+    FileFacts,
+    Lit,
+    Obj,
+    ParseProblem,
+    Require,
+    Unknown,
+)
 from analyzer.frontends.treesitter import SourceText, error_spans, parser
 
 MANIFEST_NAMES = ("extension.json", "skin.json")

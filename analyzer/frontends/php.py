@@ -44,7 +44,14 @@ from analyzer.facts import (
     This,
     Unknown,
 )
-from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, is_conditional, parser, query
+from analyzer.frontends.treesitter import (
+    SourceText,
+    captures_in_order,
+    error_spans,
+    is_conditional,
+    parser,
+    query,
+)
 
 MAX_EXPRESSION_DEPTH = 40
 

@@ -68,7 +68,7 @@ MAX_SNIPPET = 200
 # Lines that continue the top-level statement above them rather than start a new one.
 CONTINUATION = re.compile(r"(else|elif|except|finally)\b|[)\]}@#]|\s|$")
 NEWLINE = re.compile(r"\r\n?|\n")
-PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?([-#0 +]*\d*(?:\.\d+)?)([a-z%])", re.I)
+PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?([-#0 +]*\d*(?:\.\d+)?)([a-z%])", re.IGNORECASE)
 
 
 class PythonFrontend:
@@ -323,7 +323,7 @@ class _Lowerer(cst.CSTVisitor):
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         node.params.visit(self)
         scope_id = self.function_id(node)
-        params, types, defaults = self.parameters(node.params)
+        params, _types, defaults = self.parameters(node.params)
         line = self.line(node)
         self.add_scope(Scope(scope_id, self.lexical_parent(self.scope), "function", name=f"<lambda@{line}>", params=params, line=line))
         for pname in params:

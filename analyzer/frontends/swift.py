@@ -58,7 +58,13 @@ from analyzer.facts import (
     This,
     Unknown,
 )
-from analyzer.frontends.treesitter import SourceText, captures_in_order, error_spans, parser, query
+from analyzer.frontends.treesitter import (
+    SourceText,
+    captures_in_order,
+    error_spans,
+    parser,
+    query,
+)
 
 MAX_EXPRESSION_DEPTH = 40
 
@@ -85,7 +91,7 @@ CLASS_KINDS = {
 PRIVATE = frozenset({"private", "fileprivate"})
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
-_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]+)\}|\\(.)", re.S)
+_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]+)\}|\\(.)", re.DOTALL)
 
 
 def unescape_swift(text: str) -> str:

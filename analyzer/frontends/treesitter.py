@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 import importlib
-from analyzer.resources import rules_root
 
 import tree_sitter as ts
 
 from analyzer.model import Span
+from analyzer.resources import rules_root
 
 # grammar name → (module, function returning the language pointer)
 GRAMMARS: dict[str, tuple[str, str]] = {

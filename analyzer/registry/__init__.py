@@ -15,9 +15,22 @@ from pathlib import Path
 
 from analyzer.model import Diagnostic
 from analyzer.registry.base import Location, RegistryPathError
-from analyzer.registry.privacy import PrivacyHints, PrivacyRules, load_privacy_rules, privacy_hints
-from analyzer.registry.schemas import SchemaIndex, load_schema_repository, parse_schema_uri
-from analyzer.registry.streams import StreamConfig, StreamDeclaration, read_stream_config
+from analyzer.registry.privacy import (
+    PrivacyHints,
+    PrivacyRules,
+    load_privacy_rules,
+    privacy_hints,
+)
+from analyzer.registry.schemas import (
+    SchemaIndex,
+    load_schema_repository,
+    parse_schema_uri,
+)
+from analyzer.registry.streams import (
+    StreamConfig,
+    StreamDeclaration,
+    read_stream_config,
+)
 
 
 @dataclass(eq=False)

@@ -20,7 +20,7 @@ MAX_DEPTH = 64
 
 _DOUBLE_QUOTED_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "e": "\x1b", "f": "\f",
                           "\\": "\\", "$": "$", '"': '"'}
-_DOUBLE_QUOTED_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]+\}|x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|.)", re.S)
+_DOUBLE_QUOTED_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]+\}|x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|.)", re.DOTALL)
 _SINGLE_QUOTED_ESCAPE = re.compile(r"\\([\\'])")
 
 

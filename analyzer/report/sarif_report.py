@@ -36,7 +36,15 @@ from typing import Any
 from urllib.parse import quote
 
 from analyzer.checks import Check, CheckSet, load_checks
-from analyzer.model import Diagnostic, FiredCheck, Finding, Root, ScanResult, Span, ViaWrapper
+from analyzer.model import (
+    Diagnostic,
+    Finding,
+    FiredCheck,
+    Root,
+    ScanResult,
+    Span,
+    ViaWrapper,
+)
 from analyzer.ruleset import Family, load_rules
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -195,7 +195,7 @@ class Resolver:
         receiver = callee.obj
         values = []
         if isinstance(receiver, Member) and hasattr(receiver.obj, "cls"):
-            values = symbols.this_members(getattr(receiver.obj, "cls"), receiver.prop)
+            values = symbols.this_members(receiver.obj.cls, receiver.prop)
         elif isinstance(receiver, Ref):
             values = [receiver]
         rule = item.match.rule

@@ -39,7 +39,17 @@ from analyzer.facts import (
 )
 from analyzer.resolve.es5 import Assignments, NamespaceT
 from analyzer.resolve.receivers import Receivers
-from analyzer.resolve.targets import At, ClassT, FuncT, HandleT, HoleT, InstanceT, ModuleT, Target, hole
+from analyzer.resolve.targets import (
+    At,
+    ClassT,
+    FuncT,
+    HandleT,
+    HoleT,
+    InstanceT,
+    ModuleT,
+    Target,
+    hole,
+)
 from analyzer.resolve.values import NULL, Hole, Value, concat, union
 from analyzer.ruleset import RuleSet
 from analyzer.symbols import CONSTRUCTOR_NAMES, MAX_DEPTH, PathResolver, RepoIndex
@@ -128,7 +138,7 @@ class Evaluator:
             built = self._string_call(at, depth)
             if built is not None:
                 return built
-        if isinstance(expr, REFERENCES) or isinstance(expr, Call):
+        if isinstance(expr, (REFERENCES, Call)):
             groups = []
             for target in self.targets(at, depth + 1):
                 if isinstance(target, At):
@@ -483,7 +493,7 @@ class Evaluator:
             return [t for e in entries for t in self.targets(e, depth + 1)] or [hole(f"no property {prop}")]
         if isinstance(expr, Arr) and prop.isdigit() and int(prop) < len(expr.items):
             return self.targets(base.to(expr.items[int(prop)]), depth + 1)
-        if isinstance(expr, REFERENCES) or isinstance(expr, Call):
+        if isinstance(expr, (REFERENCES, Call)):
             return [t for inner in self.targets(base, depth + 1) for t in self.member(inner, prop, base, depth + 1)]
         return [hole(f"property {prop} of {describe(expr)}")]
 

@@ -18,7 +18,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from analyzer.facts import Call, ClassDef, ClassRef, Cond, Expr, Member, Ref, This, Unknown
+from analyzer.facts import (
+    Call,
+    ClassDef,
+    ClassRef,
+    Cond,
+    Expr,
+    Member,
+    Ref,
+    This,
+    Unknown,
+)
 from analyzer.resolve.evaluate import Evaluator
 from analyzer.resolve.targets import EMPTY, At, Frame, HoleT, InstanceT, bind_named
 from analyzer.ruleset import ConstructorParam

@@ -11,13 +11,13 @@
 from __future__ import annotations
 
 import functools
-from analyzer.resources import read_yaml, rules_root
 import json
 from dataclasses import dataclass, replace
 
 import jsonschema
 
 from analyzer.model import Declaration, Finding
+from analyzer.resources import read_yaml, rules_root
 
 LEGACY_STREAM_PREFIX = "eventlogging_"
 LEGACY_DIRECT_FAMILIES = frozenset({"eventlogging-legacy"})
@@ -59,7 +59,7 @@ def _uri_for(name: str, repository: str, uris: dict[str, dict[str, str]]) -> str
     declared = uris.get(name)
     if not declared:
         return None
-    return declared.get(repository) or sorted(declared.values())[0]
+    return declared.get(repository) or min(declared.values())
 
 
 def map_legacy(finding: Finding, uris: dict[str, dict[str, str]]) -> Finding:
