@@ -246,14 +246,16 @@ class _Classifier:
             verdict.stream_checked = True
             if declaration is None:
                 verdict.fire(self.check("undeclared-stream"),
-                             f"sends to stream '{stream}', which no stream config declares ({', '.join(config.sources)})")
+                             f"sends to stream '{stream}', which no stream config declares "
+                             f"({', '.join(config.sources)})")
                 continue
             declared = declared or declaration
             if stream.startswith(LEGACY_STREAM_PREFIX) and not self.applies("legacy-eventlogging", verdict.finding):
                 verdict.fire(self.check("legacy-eventlogging"), f"sends to the legacy EventLogging stream '{stream}'")
             if registered is False and self.applies("unregistered-client-stream", verdict.finding):
                 verdict.fire(self.check("unregistered-client-stream"),
-                             f"stream '{stream}' is declared ({_where(declaration)}) but not in wgEventLoggingStreamNames: "
+                             f"stream '{stream}' is declared ({_where(declaration)}) "
+                             "but not in wgEventLoggingStreamNames: "
                              "the browser client has no config for it and drops its events")
         if _is_uri(schema):
             self.schema(verdict, schema, declared)
@@ -280,7 +282,8 @@ class _Classifier:
             return
         if entry is None or entry.is_fragment:
             why = "is a fragment, never an event schema" if entry else "is in none of the schema repositories"
-            verdict.fire(self.check("unknown-schema"), f"schema title '{title}' {why} ({', '.join(index.repositories)})")
+            verdict.fire(self.check("unknown-schema"),
+                         f"schema title '{title}' {why} ({', '.join(index.repositories)})")
             return
         if version is None or not entry.has_version(version):
             verdict.fire(self.check("unknown-schema-version"),
@@ -330,7 +333,8 @@ class _Classifier:
         config = self.registry.streams
         declaration = config.lookup(stream) if config is not None and stream else None
         if stream:
-            verdict.streams.append(_stream_match(stream, declaration, config.client_registered(stream) if config else None))
+            registered = config.client_registered(stream) if config else None
+            verdict.streams.append(_stream_match(stream, declaration, registered))
         if uri is None:
             verdict.notes.append("declared with an on-wiki revision number: not sent through Event Platform")
             return
@@ -496,7 +500,8 @@ def _stream_declaration_finding(declaration: StreamDeclaration) -> Finding:
     )
 
 
-def _summary(classified: list[tuple[Finding, RegistryMatch]], scope: Sequence[str], limits: tuple[str, ...]) -> ClassificationSummary:
+def _summary(classified: list[tuple[Finding, RegistryMatch]], scope: Sequence[str],
+             limits: tuple[str, ...]) -> ClassificationSummary:
     by_status: Counter = Counter()
     by_family: dict[str, Counter] = defaultdict(Counter)
     by_check: Counter = Counter()

@@ -123,8 +123,8 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
         if stream_paths or schema_paths:
             registry, registry_diagnostics = load_registry(stream_paths, schema_paths)
     except (ConfigError, RuleError, RegistryPathError) as error:
-        click.echo(f"instrumap: {'registry' if isinstance(error, RegistryPathError) else 'configuration'} error: {error}",
-                   err=True)
+        kind = "registry" if isinstance(error, RegistryPathError) else "configuration"
+        click.echo(f"instrumap: {kind} error: {error}", err=True)
         sys.exit(EXIT_USAGE)
     options = dataclasses.replace(
         scan_options(config, include, exclude, resolve),
@@ -170,7 +170,8 @@ def explain_command(rule: str) -> None:
     click.echo(text, nl=False)
 
 
-def scan_options(config: Config, include: tuple[str, ...], exclude: tuple[str, ...], resolve: str | None) -> ScanOptions:
+def scan_options(config: Config, include: tuple[str, ...], exclude: tuple[str, ...],
+                 resolve: str | None) -> ScanOptions:
     """Command-line options over the configuration file: --include replaces, --exclude adds."""
     return ScanOptions(
         include=include or config.include,

@@ -77,7 +77,8 @@ def load_config(path: Path | None) -> Config:
         return Config()
     data = _read_toml(path)
     table = data.get("tool", {}).get("instrumap", {}) if path.name == "pyproject.toml" else data
-    errors = sorted(jsonschema.Draft202012Validator(config_schema()).iter_errors(table), key=lambda e: list(e.absolute_path))
+    validator = jsonschema.Draft202012Validator(config_schema())
+    errors = sorted(validator.iter_errors(table), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = ".".join(str(p) for p in first.absolute_path) or "(top level)"

@@ -204,7 +204,4 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
 
 def _inside_git(root: Path) -> bool:
     current = root.resolve()
-    for parent in (current, *current.parents):
-        if (parent / ".git").exists():
-            return True
-    return False
+    return any((parent / ".git").exists() for parent in (current, *current.parents))

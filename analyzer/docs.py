@@ -21,7 +21,8 @@ def explain(rule: str) -> str | None:
     wanted = rule.strip().lower()
     for check in load_checks().checks:
         if wanted in (check.id.lower(), check.name):
-            return check.markdown().replace(f"\n\n{check.title}\n\n", f"\n\n{check.title}\n\n{_check_meta(check)}\n\n", 1)
+            return check.markdown().replace(f"\n\n{check.title}\n\n",
+                                            f"\n\n{check.title}\n\n{_check_meta(check)}\n\n", 1)
     for family in load_rules().families.values():
         if wanted in (family.id.lower(), family.key):
             return family_markdown(family)

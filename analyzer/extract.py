@@ -40,7 +40,8 @@ class Match:
 
 
 class Extractor:
-    def __init__(self, rules: RuleSet, facts: FileFacts, symbols: FileSymbols, global_aliases: dict[str, str] | None = None):
+    def __init__(self, rules: RuleSet, facts: FileFacts, symbols: FileSymbols,
+                 global_aliases: dict[str, str] | None = None):
         self.rules = rules
         self.facts = facts
         self.symbols = symbols

@@ -12,7 +12,6 @@ and `Unknown` with the reason for anything else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from analyzer.model import Span, TuplePickled
 
@@ -144,7 +143,8 @@ class Unknown(TuplePickled):
     reason: str
 
 
-Expr = Union[Lit, Concat, Ref, GlobalRef, Member, Index, Call, Require, Obj, Arr, Cond, This, ClassRef, Func, Config, Unknown]
+Expr = (Lit | Concat | Ref | GlobalRef | Member | Index | Call | Require | Obj | Arr | Cond | This | ClassRef | Func
+        | Config | Unknown)
 
 
 # --- file structure --------------------------------------------------------------------------

@@ -60,10 +60,19 @@ def _field_values(cls: type) -> Callable[[Any], tuple]:
     if getter is None:
         names = [f.name for f in dataclasses.fields(cls)]
         if len(names) == 1:
-            getter = lambda obj, name=names[0]: (getattr(obj, name),)
+            getter = _one_field_getter(names[0])
         else:
             getter = operator.attrgetter(*names) if names else (lambda obj: ())
         _FIELD_GETTERS[cls] = getter
+    return getter
+
+
+def _one_field_getter(name: str) -> Callable[[Any], tuple]:
+    """attrgetter of a single name returns the bare value, not a 1-tuple."""
+
+    def getter(obj: Any) -> tuple:
+        return (getattr(obj, name),)
+
     return getter
 
 

@@ -222,7 +222,8 @@ def root_signature(path: Path, name: str, files: list[SourceFile], options: Scan
                    rules: RuleSet) -> tuple[str | None, int]:
     """A key for the whole root's result (every file's path, size and modification time; None
     when a file cannot be stat'ed), and the root's size in bytes."""
-    digest = hashlib.sha256(repr((name, str(path.resolve()), options.resolve, options.prefilter, rules.digest)).encode())
+    settings = (name, str(path.resolve()), options.resolve, options.prefilter, rules.digest)
+    digest = hashlib.sha256(repr(settings).encode())
     size = 0
     key_valid = True
     for source in files:
@@ -236,7 +237,8 @@ def root_signature(path: Path, name: str, files: list[SourceFile], options: Scan
     return (digest.hexdigest() if key_valid else None), size
 
 
-def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Diagnostic], skipped: Counter) -> dict[str, bytes]:
+def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Diagnostic],
+                 skipped: Counter) -> dict[str, bytes]:
     """The bytes of every file worth analysing (read once; generated and binary files skipped)."""
     data = {}
     for source in files:
@@ -244,7 +246,8 @@ def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Dia
             with open(source.absolute, "rb") as handle:
                 content = handle.read()
         except OSError as error:
-            diagnostics.append(Diagnostic(repository, source.path, "read-error", f"cannot read file: {error.strerror or error}", "error"))
+            message = f"cannot read file: {error.strerror or error}"
+            diagnostics.append(Diagnostic(repository, source.path, "read-error", message, "error"))
             continue
         generated = looks_generated(content[:65536])
         if generated:

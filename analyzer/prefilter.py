@@ -30,7 +30,8 @@ DEFINITION = re.compile(
 
 class Prefilter:
     def __init__(self, rules: RuleSet):
-        self.tokens = {language: tuple(t.encode() for t in sorted(tokens)) for language, tokens in rules.triggers.items()}
+        self.tokens = {language: tuple(t.encode() for t in sorted(tokens))
+                       for language, tokens in rules.triggers.items()}
 
     def wanted(self, path: str, language: str, data: bytes) -> bool:
         if path.rsplit("/", 1)[-1] in MANIFEST_NAMES:
@@ -58,7 +59,8 @@ def trie_pattern(words: list[bytes]) -> bytes:
         node[None] = True
 
     def render(node: dict) -> bytes:
-        branches = [re.escape(bytes([b])) + render(child) for b, child in sorted((k, v) for k, v in node.items() if k is not None)]
+        children = sorted((k, v) for k, v in node.items() if k is not None)
+        branches = [re.escape(bytes([b])) + render(child) for b, child in children]
         if not branches:
             return b""
         body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"

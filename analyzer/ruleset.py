@@ -263,7 +263,8 @@ def _name_spec(data: dict) -> NameSpec:
         by_arity=tuple(sorted((int(k), _name_spec(v)) for k, v in data.get("by_arity", {}).items())),
         key=data.get("key"),
         implicit_type=data.get("implicit_type"),
-        constructor_param=ConstructorParam(built["class"], built["param"], built.get("object") == "this") if built else None,
+        constructor_param=(ConstructorParam(built["class"], built["param"], built.get("object") == "this")
+                           if built else None),
     )
 
 
@@ -329,7 +330,7 @@ def _api_rule(data: dict, languages: frozenset[str]) -> ApiRule:
     if isinstance(family, str):
         families: tuple[tuple[str, str], ...] = (("", family),)
     else:
-        families = tuple(family["by_name_prefix"].items()) + (("", family["default"]),)
+        families = (*family["by_name_prefix"].items(), ("", family["default"]))
     component = data.get("component") or {}
     return ApiRule(
         id=data["id"],
@@ -390,8 +391,8 @@ def _wrapper_rules(wrappers, apis: list[ApiRule]) -> list[ApiRule]:
         schema = base.schema if base.schema and (base.schema.from_name or base.schema.name_after_prefix) else None
         derived.append(
             dataclasses.replace(
-                base, id=f"{base.id} (via {label})", match=match, schema=schema, returns=None, fluent=frozenset(), helper_calls=False,
-                name=NameSpec(arg=wrapper["name_arg"], kind=kind), min_args=0,
+                base, id=f"{base.id} (via {label})", match=match, schema=schema, returns=None, fluent=frozenset(),
+                helper_calls=False, name=NameSpec(arg=wrapper["name_arg"], kind=kind), min_args=0,
             )
         )
     return derived

@@ -96,12 +96,14 @@ class FileSymbols:
             is_param = any(b.kind == "param" for b in declared)
             events = [b for b in declared if b.kind != "param" and b.value is not None]
             if any(b.kind in ("let", "var") for b in declared) or is_param:
-                events += [b for b in self._assigned.get(name, ()) if b.value is not None and candidate in self.chain(b.scope)]
+                events += [b for b in self._assigned.get(name, ())
+                           if b.value is not None and candidate in self.chain(b.scope)]
             values, param_too = self._reaching(events, candidate, line, is_param)
             index = self._param_index(candidate, name) if param_too else None
             if param_too and not values:
                 return Lookup("param", scope=candidate, param_index=index)
-            return Lookup("values", tuple(b.value for b in values), scope=candidate, param_index=index, param_too=param_too)
+            return Lookup("values", tuple(b.value for b in values), scope=candidate, param_index=index,
+                          param_too=param_too)
         # Assignment to an undeclared name (sloppy-mode global or PHP variable).
         visible = set(self.chain(scope))
         assigned = [b.value for b in self._assigned.get(name, ()) if b.value is not None and b.scope in visible]
@@ -177,7 +179,8 @@ class FileSymbols:
         """Whether `name` is a mutable property declared in class scope `scope` (its value is
         whatever code of the class or a subclass assigns last)."""
         owner = self.scopes.get(scope) if scope is not None else None
-        return owner is not None and owner.kind == "class" and any(b.kind == "var" for b in self._declared.get((scope, name), ()))
+        return (owner is not None and owner.kind == "class"
+                and any(b.kind == "var" for b in self._declared.get((scope, name), ())))
 
     def context_name(self, scope: int) -> str | None:
         """The name of the innermost named function or class around `scope`."""
@@ -202,7 +205,8 @@ class ReceiverInfo:
 class PathResolver:
     """Answers "which API path does this callee name?" for one file."""
 
-    def __init__(self, symbols: FileSymbols, aliases: tuple[tuple[str, str], ...], global_aliases: dict[str, str] | None = None):
+    def __init__(self, symbols: FileSymbols, aliases: tuple[tuple[str, str], ...],
+                 global_aliases: dict[str, str] | None = None):
         self.symbols = symbols
         self.aliases = aliases
         self.global_aliases = global_aliases or {}

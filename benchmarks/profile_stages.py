@@ -33,7 +33,8 @@ from analyzer.resolve import Resolver
 from analyzer.ruleset import load_rules
 from analyzer.symbols import RepoIndex
 
-STAGES = ("load rules", "discover", "read", "prefilter", "parse+lower", "parse cache", "index", "symbols", "extract", "resolve", "report")
+STAGES = ("load rules", "discover", "read", "prefilter", "parse+lower", "parse cache", "index", "symbols", "extract",
+          "resolve", "report")
 
 
 class StageClock:
@@ -165,8 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("roots", nargs="+", type=Path, help="repositories to scan, as for `instrumap scan`")
     parser.add_argument("--resolve", choices=("full", "literal"), default="full")
-    parser.add_argument("--no-prefilter", action="store_true", help="parse every file (when the pipeline has a prefilter)")
-    parser.add_argument("--cprofile", type=int, metavar="N", help="also list the N functions with the most internal time")
+    parser.add_argument("--no-prefilter", action="store_true",
+                        help="parse every file (when the pipeline has a prefilter)")
+    parser.add_argument("--cprofile", type=int, metavar="N",
+                        help="also list the N functions with the most internal time")
     args = parser.parse_args(argv)
     options = scan_options(args.resolve, not args.no_prefilter)
     clock = StageClock()

@@ -433,7 +433,7 @@ def report(tools: list[Tool], header: list[str], notes: list[str]) -> str:
                              f"  ({other} takes {by_name[other] / by_name[mine]:.2f}x instrumap's time)")
     if "instrumap warm" in by_name:
         lines.append(f"instrumap cold / warm: {by_name['instrumap cold'] / by_name['instrumap warm']:.2f}")
-    return "\n".join(lines + [""] + notes)
+    return "\n".join([*lines, "", *notes])
 
 
 MEMORY_NOTE = (
@@ -479,10 +479,11 @@ def benchmark(args: argparse.Namespace, corpus: Path, scratch: Path) -> str:
     if semgrep and not args.no_semgrep:
         config, left_out = semgrep_config(scratch)
         tools.append(semgrep_tool(semgrep, config, roots))
-        notes.append(f"semgrep: {SEMGREP_RULES.name}" + (f" without {', '.join(left_out)} (no instrumap frontend)" if left_out else "")
-                     + "; no .vue files (Semgrep has no Vue parser)")
+        without = f" without {', '.join(left_out)} (no instrumap frontend)" if left_out else ""
+        notes.append(f"semgrep: {SEMGREP_RULES.name}{without}; no .vue files (Semgrep has no Vue parser)")
     else:
-        notes.append("semgrep: not measured" + ("" if args.no_semgrep else " (not found: pip install semgrep, see README)"))
+        not_found = "" if args.no_semgrep else " (not found: pip install semgrep, see README)"
+        notes.append("semgrep: not measured" + not_found)
     versions = [f"instrumap {version(instrumap_command()).split()[-1]} ({source_state()})"]
     versions += [version([rg])] if rg else []
     versions += [f"semgrep {version([semgrep])}"] if semgrep and not args.no_semgrep else []
@@ -535,7 +536,7 @@ def scale(args: argparse.Namespace, corpus: Path, scratch: Path) -> str:
     lines = [f"scaling of instrumap (cold) on {corpus}, {os.cpu_count()} cores; {cache.describe()}", "",
              f"{'size':5} {'files scanned':>14} {'median s':>9} {'ms per file':>12} {'vs 1x':>6} {'tree RSS MB':>12}"]
     points = []
-    for factor, tool in zip((1, 2, 4), tools):
+    for factor, tool in zip((1, 2, 4), tools, strict=True):
         scanned = int(re.search(r"in (\d+) files scanned", tool.summary).group(1))
         wall = median(tool, lambda m: m.wall)
         points.append((scanned, wall))
@@ -549,7 +550,7 @@ def scale(args: argparse.Namespace, corpus: Path, scratch: Path) -> str:
                    f"rules) by extrapolation to 0 files: {wall_1x - marginal * files_1x:.2f} s"),
               ("Linear scaling keeps 'ms per file' flat (vs 1x near 1.00) once the fixed cost is small "
                "beside the total.")]
-    return "\n".join(lines + [bytecode, MEMORY_NOTE])
+    return "\n".join([*lines, bytecode, MEMORY_NOTE])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -557,9 +558,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="directory with one repository checkout per subdirectory "
                         "(default: a synthetic corpus written to a temporary directory)")
     parser.add_argument("--runs", type=int, default=3, help="timed rounds (default %(default)s)")
-    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first, to fill the OS page cache (default %(default)s)")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="untimed rounds first, to fill the OS page cache (default %(default)s)")
     parser.add_argument("--scale", action="store_true", help="measure instrumap on 1x, 2x and 4x copies of the corpus")
-    parser.add_argument("--files", type=int, help="size of the synthetic corpus (default: as measured on the real repositories)")
+    parser.add_argument("--files", type=int,
+                        help="size of the synthetic corpus (default: as measured on the real repositories)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus")
     parser.add_argument("--instrumap-option", action="append", default=[], metavar="ARG",
                         help="pass ARG to `instrumap scan` (repeatable), e.g. --instrumap-option=--jobs=2")
@@ -578,8 +581,8 @@ def main(argv: list[str] | None = None) -> int:
 
             corpus = scratch / "corpus"
             generated = synthetic.generate(corpus, args.files or synthetic.DEFAULT_FILES, args.seed)
-            print(f"synthetic corpus: {sum(generated.files.values())} files, {len(generated.planted)} planted call sites",
-                  file=sys.stderr)
+            print(f"synthetic corpus: {sum(generated.files.values())} files, "
+                  f"{len(generated.planted)} planted call sites", file=sys.stderr)
         text = scale(args, corpus.resolve(), scratch) if args.scale else benchmark(args, corpus.resolve(), scratch)
     print(text)
     if args.output:

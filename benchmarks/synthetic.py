@@ -35,9 +35,9 @@ from pathlib import Path, PurePosixPath
 # is put in a category by suffix (JSON under an `i18n/` directory is its own category), sizes are
 # file sizes in bytes, "instrumented" means at least one match of CALL_SHAPE_PATTERNS (call
 # sites of the APIs in rules/apis/, approximated by regex; the mixes count matches per shape),
-# "mentioned" a match of MENTION_PATTERNS (an API's name anywhere, calls included), and a repository is an app when it has
-# more Kotlin/Swift/Java than PHP files. The six MediaWiki extensions and the Android app are
-# kept apart because their file mixes have nothing in common.
+# "mentioned" a match of MENTION_PATTERNS (an API's name anywhere, calls included), and a
+# repository is an app when it has more Kotlin/Swift/Java than PHP files. The six MediaWiki
+# extensions and the Android app are kept apart because their file mixes have nothing in common.
 # ---------------------------------------------------------------------------------------------
 
 #: files per repository, as measured (scaled to the requested corpus size)
@@ -48,13 +48,16 @@ CATEGORY_SHARE = {
         "i18n": 0.5287, "php": 0.1693, "js": 0.1614, "less": 0.04, "json": 0.0244, "svg": 0.0244, "text": 0.0226,
         "vue": 0.0136, "md": 0.0064, "ts": 0.005, "image": 0.0026, "xml": 0.0011, "css": 0.0004,
     },
-    "app": {"kotlin": 0.417, "xml": 0.401, "text": 0.0807, "image": 0.0685, "json": 0.0305, "md": 0.0019, "svg": 0.0004},
+    "app": {
+        "kotlin": 0.417, "xml": 0.401, "text": 0.0807, "image": 0.0685, "json": 0.0305, "md": 0.0019, "svg": 0.0004,
+    },
 }
 #: file size in bytes by category: (cumulative probability, size) points of the measured distribution
 SIZE_QUANTILES = {
     "json": ((0.0, 2), (0.1, 82), (0.25, 229), (0.5, 865), (0.75, 5052), (0.9, 24332), (0.99, 621759), (1.0, 1195667)),
     "text": ((0.0, 0), (0.1, 10), (0.25, 43), (0.5, 326), (0.75, 2203), (0.9, 6467), (0.99, 64049), (1.0, 114960)),
-    "xml": ((0.0, 119), (0.1, 343), (0.25, 536), (0.5, 1891), (0.75, 4213), (0.9, 55313), (0.99, 245714), (1.0, 348643)),
+    "xml": ((0.0, 119), (0.1, 343), (0.25, 536), (0.5, 1891), (0.75, 4213), (0.9, 55313), (0.99, 245714),
+            (1.0, 348643)),
     "md": ((0.0, 0), (0.1, 116), (0.25, 135), (0.5, 951), (0.75, 2544), (0.9, 7819), (0.99, 13289), (1.0, 13289)),
     "js": ((0.0, 49), (0.1, 700), (0.25, 1217), (0.5, 2642), (0.75, 5491), (0.9, 10344), (0.99, 37069), (1.0, 115687)),
     "php": ((0.0, 87), (0.1, 671), (0.25, 1220), (0.5, 2452), (0.75, 5020), (0.9, 9060), (0.99, 25036), (1.0, 49601)),
@@ -63,9 +66,11 @@ SIZE_QUANTILES = {
     "vue": ((0.0, 360), (0.1, 781), (0.25, 1166), (0.5, 2473), (0.75, 4452), (0.9, 7761), (0.99, 11391), (1.0, 11391)),
     "less": ((0.0, 64), (0.1, 260), (0.25, 411), (0.5, 814), (0.75, 1663), (0.9, 3235), (0.99, 8564), (1.0, 18194)),
     "svg": ((0.0, 136), (0.1, 209), (0.25, 389), (0.5, 1933), (0.75, 5252), (0.9, 9389), (0.99, 16810), (1.0, 37380)),
-    "image": ((0.0, 81), (0.1, 3922), (0.25, 34172), (0.5, 98338), (0.75, 507758), (0.9, 940136), (0.99, 1976238), (1.0, 3291691)),
+    "image": ((0.0, 81), (0.1, 3922), (0.25, 34172), (0.5, 98338), (0.75, 507758), (0.9, 940136), (0.99, 1976238),
+              (1.0, 3291691)),
     "css": ((0.0, 438), (0.1, 438), (0.25, 438), (0.5, 3610), (0.75, 3610), (0.9, 3610), (0.99, 3610), (1.0, 3610)),
-    "kotlin": ((0.0, 49), (0.1, 391), (0.25, 907), (0.5, 2440), (0.75, 5715), (0.9, 12552), (0.99, 36667), (1.0, 65834)),
+    "kotlin": ((0.0, 49), (0.1, 391), (0.25, 907), (0.5, 2440), (0.75, 5715), (0.9, 12552), (0.99, 36667),
+               (1.0, 65834)),
 }
 #: share of the files of a category with at least one instrumentation call
 INSTRUMENTED_SHARE = {"js": 0.102, "php": 0.067, "kotlin": 0.039, "ts": 0.037, "vue": 0.027}
@@ -151,7 +156,8 @@ def category_of(relative: PurePosixPath) -> str:
 
 def quantiles(values: list[int]) -> tuple[tuple[float, int], ...]:
     ordered = sorted(values)
-    return tuple((p, ordered[min(len(ordered) - 1, int(p * len(ordered)))]) for p in (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0))
+    points = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0)
+    return tuple((p, ordered[min(len(ordered) - 1, int(p * len(ordered)))]) for p in points)
 
 
 def measure(repos: Iterable[Path]) -> dict:
@@ -173,7 +179,8 @@ def measure(repos: Iterable[Path]) -> dict:
             tests[category] += any(part in TEST_DIRECTORY_NAMES for part in relative.parts[:-1])
             found = Counter({shape: len(p.findall(data)) for shape, p in compiled.get(category, {}).items()})
             instrumented[category] += found.total() > 0
-            mentioned[category] += category in MENTION_PATTERNS and re.search(MENTION_PATTERNS[category], data) is not None
+            mentioned[category] += (category in MENTION_PATTERNS
+                                    and re.search(MENTION_PATTERNS[category], data) is not None)
             calls[category] += found.total()
             if found:
                 mixes["js" if category in ("ts", "vue") else category] += found
@@ -188,7 +195,9 @@ def measure(repos: Iterable[Path]) -> dict:
         },
         "SIZE_QUANTILES": {c: quantiles(v) for c, v in sizes.items()},
         "INSTRUMENTED_SHARE": {c: round(instrumented[c] / len(sizes[c]), 3) for c in CALL_SHAPE_PATTERNS if c in sizes},
-        "CALLS_PER_INSTRUMENTED_FILE": {c: round(calls[c] / instrumented[c], 1) for c in CALL_SHAPE_PATTERNS if instrumented[c]},
+        "CALLS_PER_INSTRUMENTED_FILE": {
+            c: round(calls[c] / instrumented[c], 1) for c in CALL_SHAPE_PATTERNS if instrumented[c]
+        },
         "TEST_SHARE": {c: round(tests[c] / len(sizes[c]), 2) for c in sizes},
         "MENTIONED_SHARE": {c: round(mentioned[c] / len(sizes[c]), 3) for c in MENTION_PATTERNS if c in sizes},
         "JS_CALL_MIX": dict(mixes["js"]),
@@ -311,14 +320,16 @@ def js_call(w: Writer, src: Source, shape: str, ext: str, indent: str) -> None:
     """Write one instrumentation call site of `shape` (a key of JS_CALL_MIX) at `indent`."""
     key = ext.lower()
     if shape == "track-stats":
-        src.call(shape, f"{indent}mw.track( 'stats.mediawiki_{key}_{w.snake()}_total', 1, {{ wiki: mw.config.get( 'wgDBname' ) }} );")
+        src.call(shape, f"{indent}mw.track( 'stats.mediawiki_{key}_{w.snake()}_total', 1, "
+                        f"{{ wiki: mw.config.get( 'wgDBname' ) }} );")
     elif shape == "track-counter":
         src.call(shape, f"{indent}mw.track( 'counter.MediaWiki.{ext}.{w.lower_camel()}.{w.rng.choice(ACTIONS)}', 1 );")
     elif shape == "track-timing":
         src.call(shape, f"{indent}mw.track( 'timing.MediaWiki.{ext}.{w.lower_camel()}', mw.now() - startTime );")
     elif shape == "track-event":
         src.call(shape, f"{indent}mw.track( 'event.{w.camel()}', {{")
-        src.add(f"{indent}\taction: '{w.rng.choice(ACTIONS)}',", f"{indent}\t{w.lower_camel()}Count: items.length", f"{indent}}} );")
+        src.add(f"{indent}\taction: '{w.rng.choice(ACTIONS)}',", f"{indent}\t{w.lower_camel()}Count: items.length",
+                f"{indent}}} );")
     elif shape == "track-other":
         src.call(shape, f"{indent}mw.track( '{key}.{w.lower_camel()}', {{ action: '{w.rng.choice(ACTIONS)}' }} );")
     elif shape == "track-subscribe":
@@ -335,7 +346,8 @@ def js_call(w: Writer, src: Source, shape: str, ext: str, indent: str) -> None:
         src.call(shape, f"{indent}schema.log( {{ action: '{w.rng.choice(ACTIONS)}' }} );")
     elif shape == "eventlog-interaction":
         src.call(shape, f"{indent}mw.eventLog.submitInteraction( 'mediawiki.product_metrics.{key}_{w.word()}',")
-        src.add(f"{indent}\t'/analytics/product_metrics/web/base/1.3.0', '{w.rng.choice(ACTIONS)}', {{ action_source: '{w.word()}' }} );")
+        src.add(f"{indent}\t'/analytics/product_metrics/web/base/1.3.0', '{w.rng.choice(ACTIONS)}', "
+                f"{{ action_source: '{w.word()}' }} );")
     elif shape == "testkitchen-experiment":
         src.call(shape, f"{indent}const experiment = mw.testKitchen.getExperiment( '{key}-{w.word()}-{w.word()}' );")
         src.add(f"{indent}if ( experiment.isAssignedGroup( 'treatment' ) ) {{")
@@ -355,17 +367,20 @@ def js_filler(w: Writer, src: Source, cls: str, indent: str = "") -> None:
     method, field_name, other = w.lower_camel(), w.lower_camel(1), w.lower_camel(1)
     variant = w.rng.randrange(5)
     src.add(f"{indent}/**", f"{indent} * Update the {w.word()} {w.word()} when the {w.word()} changes.",
-            f"{indent} *", f"{indent} * @param {{Object}} {other}", f"{indent} * @return {{jQuery.Promise}}", f"{indent} */")
+            f"{indent} *", f"{indent} * @param {{Object}} {other}", f"{indent} * @return {{jQuery.Promise}}",
+            f"{indent} */")
     src.add(f"{indent}{cls}.prototype.{method} = function ( {other} ) {{")
     if variant == 0:
-        src.add(f"{indent}\tconst items = this.{field_name}.filter( ( item ) => item.{w.word()} !== {other}.{w.word()} );",
-                f"{indent}\tif ( !items.length ) {{", f"{indent}\t\treturn $.Deferred().resolve().promise();", f"{indent}\t}}",
-                f"{indent}\tthis.{field_name} = items;")
+        src.add(f"{indent}\tconst items = this.{field_name}.filter( "
+                f"( item ) => item.{w.word()} !== {other}.{w.word()} );",
+                f"{indent}\tif ( !items.length ) {{", f"{indent}\t\treturn $.Deferred().resolve().promise();",
+                f"{indent}\t}}", f"{indent}\tthis.{field_name} = items;")
     elif variant == 1:
         src.add(f"{indent}\tconst api = new mw.Api();",
                 f"{indent}\treturn api.postWithToken( 'csrf', {{", f"{indent}\t\taction: '{w.word()}',",
-                f"{indent}\t\ttitle: {other}.title,", f"{indent}\t\tformatversion: 2", f"{indent}\t}} ).then( ( data ) => {{",
-                f"{indent}\t\tthis.model.set( '{w.word()}', data.{w.word()} );", f"{indent}\t\treturn data;", f"{indent}\t}} );")
+                f"{indent}\t\ttitle: {other}.title,", f"{indent}\t\tformatversion: 2",
+                f"{indent}\t}} ).then( ( data ) => {{", f"{indent}\t\tthis.model.set( '{w.word()}', data.{w.word()} );",
+                f"{indent}\t\treturn data;", f"{indent}\t}} );")
     elif variant == 2:
         src.add(f"{indent}\tthis.$element.find( '.mw-{w.word()}-{w.word()}' ).toggleClass( 'is-active', !!{other} );",
                 f"{indent}\tthis.${field_name}.on( 'click', this.on{w.camel()}Click.bind( this ) );",
@@ -377,7 +392,8 @@ def js_filler(w: Writer, src: Source, cls: str, indent: str = "") -> None:
     else:
         src.add(f"{indent}\tconst message = mw.message( '{w.word()}-{w.word()}-{w.word()}', {other} ).parse();",
                 f"{indent}\treturn new OO.ui.MessageDialog().open( {{ message: message, size: 'medium' }} );")
-    src.add(f"{indent}\treturn this;" if variant in (0, 2, 3) else f"{indent}\t// {w.word()} {w.word()}", f"{indent}}};", "")
+    src.add(f"{indent}\treturn this;" if variant in (0, 2, 3) else f"{indent}\t// {w.word()} {w.word()}",
+            f"{indent}}};", "")
 
 
 def javascript_file(w: Writer, ext: str, size: int, calls: int) -> Source:
@@ -463,7 +479,8 @@ def php_call(w: Writer, src: Source, shape: str, ext: str) -> None:
                 f"\t\t\t'action' => '{w.rng.choice(ACTIONS)}',", "\t\t\t'database' => $this->wikiId,", "\t\t] );")
     elif shape == "event-submitter":
         src.call(shape, f"\t\t$this->eventSubmitter->submit( 'mediawiki.{key}_{w.word()}', [")
-        src.add(f"\t\t\t'$schema' => '/analytics/mediawiki/{key}/{w.word()}/1.1.0',", "\t\t\t'user_id' => $user->getId(),", "\t\t] );")
+        src.add(f"\t\t\t'$schema' => '/analytics/mediawiki/{key}/{w.word()}/1.1.0',",
+                "\t\t\t'user_id' => $user->getId(),", "\t\t] );")
     elif shape == "testkitchen-experiment":
         src.call(shape, f"\t\t$experiment = $this->experimentManager->getExperiment( '{key}-{w.word()}' );")
         src.add("\t\tif ( $experiment->isAssignedGroup( 'treatment' ) ) {")
@@ -486,10 +503,14 @@ FILLER_SERVICES = (
 #: the service each PHP call shape is made on (EventLogging::submit is static: an import only)
 SHAPE_SERVICES = {
     "statslib": ("StatsFactory", "statsFactory", "Wikimedia\\Stats\\StatsFactory"),
-    "statsd": ("StatsdDataFactoryInterface", "statsdDataFactory", "Liuggio\\StatsdClient\\Factory\\StatsdDataFactoryInterface"),
-    "event-submitter": ("EventSubmitter", "eventSubmitter", "MediaWiki\\Extension\\EventBus\\Adapters\\EventLogging\\EventSubmitter"),
-    "testkitchen-experiment": ("ExperimentManager", "experimentManager", "MediaWiki\\Extension\\TestKitchen\\Sdk\\ExperimentManager"),
-    "testkitchen-instrument": ("InstrumentManager", "instrumentManager", "MediaWiki\\Extension\\TestKitchen\\Sdk\\InstrumentManager"),
+    "statsd": ("StatsdDataFactoryInterface", "statsdDataFactory",
+               "Liuggio\\StatsdClient\\Factory\\StatsdDataFactoryInterface"),
+    "event-submitter": ("EventSubmitter", "eventSubmitter",
+                        "MediaWiki\\Extension\\EventBus\\Adapters\\EventLogging\\EventSubmitter"),
+    "testkitchen-experiment": ("ExperimentManager", "experimentManager",
+                               "MediaWiki\\Extension\\TestKitchen\\Sdk\\ExperimentManager"),
+    "testkitchen-instrument": ("InstrumentManager", "instrumentManager",
+                               "MediaWiki\\Extension\\TestKitchen\\Sdk\\InstrumentManager"),
 }
 
 
@@ -497,21 +518,28 @@ def php_filler(w: Writer, src: Source) -> None:
     method, arg = w.lower_camel(), w.lower_camel(1)
     variant = w.rng.randrange(4)
     src.add("\t/**", f"\t * Load the {w.word()} {w.word()} of the given {w.word()}.", "\t *",
-            f"\t * @param array ${arg}", "\t * @return array", "\t */", f"\tpublic function {method}( array ${arg} ): array {{")
+            f"\t * @param array ${arg}", "\t * @return array", "\t */",
+            f"\tpublic function {method}( array ${arg} ): array {{")
     if variant == 0:
         src.add("\t\t$dbr = $this->connectionProvider->getReplicaDatabase();",
-                "\t\t$rows = $dbr->newSelectQueryBuilder()", f"\t\t\t->select( [ '{w.word()}_id', '{w.word()}_timestamp' ] )",
+                "\t\t$rows = $dbr->newSelectQueryBuilder()",
+                f"\t\t\t->select( [ '{w.word()}_id', '{w.word()}_timestamp' ] )",
                 f"\t\t\t->from( '{w.word()}' )", f"\t\t\t->where( [ '{w.word()}_user' => ${arg}['user'] ?? 0 ] )",
                 "\t\t\t->caller( __METHOD__ )", "\t\t\t->fetchResultSet();", "\t\t$result = [];",
-                "\t\tforeach ( $rows as $row ) {", f"\t\t\t$result[] = (int)$row->{w.word()}_id;", "\t\t}", "\t\treturn $result;")
+                "\t\tforeach ( $rows as $row ) {", f"\t\t\t$result[] = (int)$row->{w.word()}_id;", "\t\t}",
+                "\t\treturn $result;")
     elif variant == 1:
         src.add(f"\t\tif ( !$this->options->get( '{w.camel()}Enabled' ) ) {{", "\t\t\treturn [];", "\t\t}",
-                "\t\treturn $this->cache->getWithSetCallback(", f"\t\t\t$this->cache->makeKey( '{w.word()}', ${arg}['id'] ?? 0 ),",
-                "\t\t\tExpirationAwareness::TTL_HOUR,", f"\t\t\tfn () => $this->{w.lower_camel()}Lookup->fetch( ${arg} )", "\t\t);")
+                "\t\treturn $this->cache->getWithSetCallback(",
+                f"\t\t\t$this->cache->makeKey( '{w.word()}', ${arg}['id'] ?? 0 ),",
+                "\t\t\tExpirationAwareness::TTL_HOUR,",
+                f"\t\t\tfn () => $this->{w.lower_camel()}Lookup->fetch( ${arg} )", "\t\t);")
     elif variant == 2:
         src.add("\t\t$status = StatusValue::newGood();", f"\t\tforeach ( ${arg} as $key => $value ) {{",
-                "\t\t\tif ( !is_string( $value ) ) {", f"\t\t\t\t$status->fatal( '{w.word()}-{w.word()}-invalid', $key );",
-                "\t\t\t}", "\t\t}", "\t\t$this->logger->debug( __METHOD__ . ': checked {count} values', [ 'count' => count( $" + arg + " ) ] );",
+                "\t\t\tif ( !is_string( $value ) ) {",
+                f"\t\t\t\t$status->fatal( '{w.word()}-{w.word()}-invalid', $key );", "\t\t\t}", "\t\t}",
+                "\t\t$this->logger->debug( __METHOD__ . ': checked {count} values', "
+                "[ 'count' => count( $" + arg + " ) ] );",
                 "\t\treturn $status->isOK() ? $" + arg + " : [];")
     else:
         src.add(f"\t\t$title = Title::newFromText( ${arg}['title'] ?? '' );", "\t\tif ( !$title ) {",
@@ -528,8 +556,10 @@ def php_file(w: Writer, ext: str, size: int, calls: int, test: bool) -> Source:
     namespace = f"MediaWiki\\Extension\\{ext}\\" + ("Tests\\" if test else "") + w.camel(1)
     shapes = [w.shape(PHP_CALL_MIX) for _ in range(calls)]
     services = list(FILLER_SERVICES) + sorted({SHAPE_SERVICES[s] for s in shapes if s in SHAPE_SERVICES})
-    uses = {qualified for _, _, qualified in services} | {"MediaWiki\\Title\\Title", "StatusValue", "InvalidArgumentException",
-                                                           "Wikimedia\\LightweightObjectStore\\ExpirationAwareness"}
+    uses = {qualified for _, _, qualified in services} | {
+        "MediaWiki\\Title\\Title", "StatusValue", "InvalidArgumentException",
+        "Wikimedia\\LightweightObjectStore\\ExpirationAwareness",
+    }
     if "eventlogging-submit" in shapes:
         uses.add("MediaWiki\\Extension\\EventLogging\\EventLogging")
     if shapes:
@@ -563,11 +593,13 @@ def php_file(w: Writer, ext: str, size: int, calls: int, test: bool) -> Source:
 
 def kotlin_call(w: Writer, src: Source, shape: str, event_class: str) -> None:
     if shape == "event-platform":
-        src.call(shape, f"            EventPlatformClient.submit({event_class}(action, \"{w.word()}\", WikipediaApp.instance.appOrSystemLanguageCode))")
+        src.call(shape, f"            EventPlatformClient.submit({event_class}(action, \"{w.word()}\", "
+                        f"WikipediaApp.instance.appOrSystemLanguageCode))")
     elif shape == "testkitchen":
         # The instrument and its submitInteraction are two call sites on one line.
         src.call(shape, f"            TestKitchenAdapter.client.getInstrument(\"apps-{w.word()}\")"
-                        f".submitInteraction(action = \"{w.rng.choice(ACTIONS)}\", actionSource = \"{w.word()}\")", sites=2)
+                        f".submitInteraction(action = \"{w.rng.choice(ACTIONS)}\", actionSource = \"{w.word()}\")",
+                 sites=2)
     else:
         raise ValueError(f"unknown Kotlin call shape {shape!r}")
 
@@ -575,9 +607,12 @@ def kotlin_call(w: Writer, src: Source, shape: str, event_class: str) -> None:
 def kotlin_filler(w: Writer, src: Source) -> None:
     fn, arg = w.lower_camel(), w.lower_camel(1)
     if w.rng.randrange(2):
-        src.add(f"    fun {fn}({arg}: String, limit: Int = {w.rng.randint(2, 50)}) {{", "        viewModelScope.launch {",
-                f"            val response = ServiceFactory.get(WikipediaApp.instance.wikiSite).get{w.camel()}({arg}, limit)",
-                f"            _uiState.value = Resource.Success(response.query?.{w.word()}s.orEmpty().filter {{ it.{w.word()} != null }})",
+        src.add(f"    fun {fn}({arg}: String, limit: Int = {w.rng.randint(2, 50)}) {{",
+                "        viewModelScope.launch {",
+                f"            val response = ServiceFactory.get(WikipediaApp.instance.wikiSite)"
+                f".get{w.camel()}({arg}, limit)",
+                f"            _uiState.value = Resource.Success(response.query?.{w.word()}s.orEmpty()"
+                f".filter {{ it.{w.word()} != null }})",
                 "        }", "    }", "")
     else:
         src.add(f"    private fun {fn}({arg}: List<String>, limit: Int = {w.rng.randint(2, 50)}): Map<String, Int> {{",
@@ -593,9 +628,11 @@ def kotlin_file(w: Writer, size: int, calls: int, test: bool) -> Source:
         src.add("package org.wikipedia.analytics.eventplatform", "", "import kotlinx.serialization.SerialName",
                 "import kotlinx.serialization.Serializable", "import org.wikipedia.WikipediaApp",
                 "import org.wikipedia.analytics.testkitchen.TestKitchenAdapter", "",
-                "@Suppress(\"unused\")", "@Serializable", f"@SerialName(\"/analytics/mobile_apps/android_{w.snake()}/1.0.0\")",
+                "@Suppress(\"unused\")", "@Serializable",
+                f"@SerialName(\"/analytics/mobile_apps/android_{w.snake()}/1.0.0\")",
                 f"class {event}(", "    private val action: String,", "    private val source: String,",
-                "    private val primary_language: String", ") : MobileAppsEvent(STREAM_NAME) {", "", "    companion object {",
+                "    private val primary_language: String", ") : MobileAppsEvent(STREAM_NAME) {", "",
+                "    companion object {",
                 f"        private const val STREAM_NAME = \"android.{w.snake()}\"", "")
         for _ in range(calls):
             src.add(f"        fun log{w.camel()}(action: String) {{")
@@ -604,7 +641,8 @@ def kotlin_file(w: Writer, size: int, calls: int, test: bool) -> Source:
         src.add("    }", "")
     else:
         package = "org.wikipedia." + w.word()
-        src.add(f"package {package}", "", "import androidx.lifecycle.ViewModel", "import androidx.lifecycle.viewModelScope",
+        src.add(f"package {package}", "", "import androidx.lifecycle.ViewModel",
+                "import androidx.lifecycle.viewModelScope",
                 "import kotlinx.coroutines.flow.MutableStateFlow", "import kotlinx.coroutines.launch", "",
                 f"class {name}{'Test' if test else 'ViewModel'} : ViewModel() {{",
                 f"    private val _uiState = MutableStateFlow<Resource<List<{w.camel(1)}>>>(Resource.Loading())", "")
@@ -633,7 +671,8 @@ def json_file(w: Writer, size: int) -> str:
     records: list[dict[str, object]] = []
     used = 80
     while used < size:
-        record = {"id": len(records), "title": f"{w.word().capitalize()} {w.word()}", w.lower_camel(1): w.rng.randint(0, 10**6)}
+        record = {"id": len(records), "title": f"{w.word().capitalize()} {w.word()}",
+                  w.lower_camel(1): w.rng.randint(0, 10**6)}
         records.append(record)
         used += 70
     data["records"] = records
@@ -646,9 +685,10 @@ def xml_file(w: Writer, size: int) -> str:
              '    android:layout_width="match_parent"', '    android:layout_height="wrap_content"',
              '    android:orientation="vertical">']
     while sum(len(line) + 1 for line in lines) < size:
-        lines += ["    <TextView", f'        android:id="@+id/{w.snake()}"', '        android:layout_width="wrap_content"',
-                  '        android:layout_height="wrap_content"', f'        android:text="@string/{w.snake()}" />']
-    return "\n".join(lines + ["</LinearLayout>"]) + "\n"
+        lines += ["    <TextView", f'        android:id="@+id/{w.snake()}"',
+                  '        android:layout_width="wrap_content"', '        android:layout_height="wrap_content"',
+                  f'        android:text="@string/{w.snake()}" />']
+    return "\n".join([*lines, "</LinearLayout>"]) + "\n"
 
 
 def less_file(w: Writer, size: int) -> str:
@@ -664,7 +704,7 @@ def svg_file(w: Writer, size: int) -> str:
     while sum(len(line) + 1 for line in out) < size:
         points = " ".join(f"{w.rng.randint(0, 20)} {w.rng.randint(0, 20)}" for _ in range(6))
         out.append(f'\t<path d="M{points}z"/>')
-    return "\n".join(out + ["</svg>"]) + "\n"
+    return "\n".join([*out, "</svg>"]) + "\n"
 
 
 def prose(w: Writer, size: int) -> str:
@@ -782,7 +822,8 @@ def write_extension(w: Writer, corpus: SyntheticCorpus, name: str, total: int) -
     corpus.planted.extend(schema_declarations(name, repo))
     for i in range(counts["i18n"]):
         folder = "i18n" if i < len(LANGUAGE_CODES) else f"i18n/{w.word()}"
-        repo.write(f"{folder}/{LANGUAGE_CODES[i % len(LANGUAGE_CODES)]}.json", i18n_file(w, name, w.size("i18n")), "i18n")
+        language = LANGUAGE_CODES[i % len(LANGUAGE_CODES)]
+        repo.write(f"{folder}/{language}.json", i18n_file(w, name, w.size("i18n")), "i18n")
     write_other_files(w, repo, counts, ("json", "less", "css", "svg", "md", "text", "image", "xml"))
 
 
@@ -798,7 +839,10 @@ def extension_manifest(name: str, scripts: dict[str, list[str]], schemas: list[s
                      "packageFiles": [p.split("/", 2)[2] for p in files]}
             for module, files in scripts.items() if files
         },
-        "config": {f"{name}Enabled": {"value": True}, f"{name}StreamName": {"value": f"mediawiki.{name.lower()}_interaction"}},
+        "config": {
+            f"{name}Enabled": {"value": True},
+            f"{name}StreamName": {"value": f"mediawiki.{name.lower()}_interaction"},
+        },
         "manifest_version": 2,
     }
     if schemas:
@@ -835,7 +879,8 @@ def write_other_files(w: Writer, repo: RepositoryWriter, counts: Counter, catego
             elif category == "xml":
                 repo.write(f"res/layout/{w.snake()}.xml", xml_file(w, size), category)
             else:
-                repo.write(f"{w.rng.choice(('sql', 'metadata', 'maintenance'))}/{w.snake()}.txt", prose(w, size), category)
+                directory = w.rng.choice(("sql", "metadata", "maintenance"))
+                repo.write(f"{directory}/{w.snake()}.txt", prose(w, size), category)
 
 
 def write_app(w: Writer, corpus: SyntheticCorpus, name: str, total: int) -> None:
@@ -873,7 +918,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", nargs="?", type=Path, help="directory to write the corpus into")
     parser.add_argument("--files", type=int, default=DEFAULT_FILES, help="about how many files (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--measure", nargs="+", type=Path, metavar="REPO", help="print the parameters measured on these repositories")
+    parser.add_argument("--measure", nargs="+", type=Path, metavar="REPO",
+                        help="print the parameters measured on these repositories")
     args = parser.parse_args(argv)
     if args.measure:
         for key, value in measure(args.measure).items():

@@ -23,7 +23,8 @@ SCOPE = ("demo",)
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return load_registry([REGISTRY / "mediawiki-config"], [REGISTRY / "schemas-secondary", REGISTRY / "schemas-primary"])[0]
+    schemas = [REGISTRY / "schemas-secondary", REGISTRY / "schemas-primary"]
+    return load_registry([REGISTRY / "mediawiki-config"], schemas)[0]
 
 
 def finding(family: str, name: str | None, name_kind: str = "stream", *, api: str = "mw.eventLog.submit",
@@ -103,10 +104,12 @@ def test_unknown_schema_title_or_fragment(registry, schema):
 
 
 def test_title_missing_from_old_schema_snapshot_but_declared_by_a_stream_is_a_note(registry):
-    classified, match = one(registry, submit("mediawiki.demo_routed", "/analytics/mediawiki/client/metrics_event/3.0.0"))
+    call = submit("mediawiki.demo_routed", "/analytics/mediawiki/client/metrics_event/3.0.0")
+    classified, match = one(registry, call)
     assert (classified.status, classified.rule_ids) == ("declared", ("IM106",))
     registry_without_title = load_registry([REGISTRY / "mediawiki-config"], [REGISTRY / "schemas-primary"])[0]
-    classified, match = one(registry_without_title, submit("mediawiki.demo_routed", "/analytics/mediawiki/client/metrics_event/2.1.0"))
+    call = submit("mediawiki.demo_routed", "/analytics/mediawiki/client/metrics_event/2.1.0")
+    classified, match = one(registry_without_title, call)
     assert classified.rule_ids == ("IM106",) and "probably older than the stream config" in match.checks[0].reason
 
 
@@ -144,7 +147,8 @@ def test_unregistered_client_stream_only_for_browser_code_through_eventlogging(r
 
 
 def test_candidate_streams_are_each_checked(registry):
-    classified, match = one(registry, submit("mediawiki.demo_*", candidates=("mediawiki.demo_interaction", "mediawiki.demo_typo")))
+    call = submit("mediawiki.demo_*", candidates=("mediawiki.demo_interaction", "mediawiki.demo_typo"))
+    classified, match = one(registry, call)
     assert (classified.status, classified.rule_ids) == ("undeclared-stream", ("IM101",))
     assert [s.declared_as for s in match.streams] == ["mediawiki.demo_interaction", None]
 
@@ -179,7 +183,8 @@ def test_relay_to_a_legacy_stream_is_legacy(registry):
 
 
 def test_dynamic_legacy_schema_is_legacy_and_unresolved(registry):
-    call = finding("eventlogging-legacy", None, "schema", api="mw.eventLog.logEvent", unresolved_reason="parameter name")
+    call = finding("eventlogging-legacy", None, "schema", api="mw.eventLog.logEvent",
+                   unresolved_reason="parameter name")
     classified, match = one(registry, call)
     assert (classified.status, classified.rule_ids) == ("legacy-eventlogging", ("IM107", "IM110"))
     assert "parameter name" in [c.reason for c in match.checks]
@@ -225,7 +230,8 @@ def test_shadow_and_graphite_metrics(registry, family, name, language, status, r
 
 
 @pytest.mark.parametrize(("item", "why"), [
-    (submit("mediawiki.*_interaction", unresolved_reason="parameter feature"), "only 'mediawiki.*_interaction' is known"),
+    (submit("mediawiki.*_interaction", unresolved_reason="parameter feature"),
+     "only 'mediawiki.*_interaction' is known"),
     (submit(None, unresolved_reason="return value of getStream()"), "return value of getStream()"),
     (finding("testkitchen-instrument", "demo-instrument", "instrument", api="mw.testKitchen.getInstrument"),
      "Test Kitchen"),
@@ -238,7 +244,8 @@ def test_unresolved_names_are_said_not_guessed(registry, item, why):
 
 
 def test_test_kitchen_with_a_known_stream_is_checked(registry):
-    instrument = finding("testkitchen-instrument", "demo-instrument", "instrument", api="mw.testKitchen.Instrument#send",
+    instrument = finding("testkitchen-instrument", "demo-instrument", "instrument",
+                         api="mw.testKitchen.Instrument#send",
                          final_stream="product_metrics.demo_base", final_schema="/analytics/demo/interaction/2.0.0")
     classified, _ = one(registry, instrument)
     assert (classified.status, classified.rule_ids) == ("declared", ())
@@ -266,7 +273,8 @@ def test_dead_streams_are_declared_streams_nobody_sends_to(registry):
     unused = dead["mediawiki.demo_unused"]
     assert (unused.status, unused.rule_ids, unused.family, unused.stream) == (
         "dead-stream", ("IM111",), "stream-declaration", "mediawiki.demo_unused")
-    assert (unused.repository, unused.path, unused.language) == ("mediawiki-config", "wmf-config/ext-EventStreamConfig.php", "php")
+    assert (unused.repository, unused.path, unused.language) == (
+        "mediawiki-config", "wmf-config/ext-EventStreamConfig.php", "php")
     assert "mediawiki.demo_interaction" not in dead
     assert "mediawiki.demo_server" not in dead  # not a client stream: out of scope by default
     assert "/^mediawiki\\.demo_job\\..+/" not in dead  # regex entries are never dead
@@ -275,7 +283,8 @@ def test_dead_streams_are_declared_streams_nobody_sends_to(registry):
 def test_dead_stream_message_names_the_scope(registry):
     result = classify([], [], registry, ("WikimediaEvents", "GrowthExperiments"))
     unused = next(f.registry for f in result.declaration_findings if f.name == "mediawiki.demo_unused")
-    assert "none of the scanned repositories (WikimediaEvents, GrowthExperiments) sends to it" in unused.checks[0].reason
+    assert ("none of the scanned repositories (WikimediaEvents, GrowthExperiments) sends to it"
+            in unused.checks[0].reason)
 
 
 def test_what_keeps_a_stream_alive(registry):
@@ -305,9 +314,11 @@ def test_without_stream_config_streams_are_not_classified(registry):
     schemas_only = Registry(schemas=registry.schemas)
     result = classify([submit("mediawiki.demo_typo", "/analytics/demo/typo/1.0.0"),
                        finding("statsv-stats", "stats.x_total", "metric", api="mw.track")], [], schemas_only, SCOPE)
-    assert [(f.status, f.rule_ids) for f in result.findings] == [("schema-mismatch", ("IM104",)), ("shadow", ("IM108",))]
+    assert [(f.status, f.rule_ids) for f in result.findings] == [
+        ("schema-mismatch", ("IM104",)), ("shadow", ("IM108",))]
     assert result.declaration_findings == ()
-    assert result.summary.limits == ("no stream config given: streams were not checked (their findings have no status)",)
+    assert result.summary.limits == (
+        "no stream config given: streams were not checked (their findings have no status)",)
     nothing = classify([submit("mediawiki.demo_typo")], [], Registry(), SCOPE)
     assert nothing.findings[0].status is None and nothing.summary.by_status == {"unchecked": 1}
 

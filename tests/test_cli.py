@@ -65,7 +65,10 @@ def test_literal_resolution_level_leaves_references_unresolved():
     fixture = str(FIXTURES / "js-resolution")
     full = json.loads(CliRunner().invoke(main, ["scan", "-q", "-f", "json", fixture]).output)
     literal = json.loads(CliRunner().invoke(main, ["scan", "-q", "-f", "json", fixture, "--resolve", "literal"]).output)
-    kinds = lambda data: {f["resolution"] for f in data["findings"]}
+
+    def kinds(data):
+        return {f["resolution"] for f in data["findings"]}
+
     assert {"cross-file-constant", "config", "wrapper-argument"} <= kinds(full)
     assert kinds(literal) <= {"literal", "concatenation", "template-literal", "dynamic"}
     assert not any(f["via_wrapper"] for f in literal["findings"])

@@ -37,14 +37,16 @@ def test_fail_on_never_and_test_code(tmp_path):
     root = repo(tmp_path, {"tests/qunit/a.test.js": UNDECLARED})
     assert CliRunner().invoke(main, ["scan", "-q", "--stream-config", STREAMS, root]).exit_code == 0
     assert CliRunner().invoke(main, ["scan", "-q", "--stream-config", STREAMS, "--fail-on-tests", root]).exit_code == 1
-    never = CliRunner().invoke(main, ["scan", "-q", "--stream-config", STREAMS, "--fail-on", "never", "--fail-on-tests", root])
+    never = CliRunner().invoke(main, ["scan", "-q", "--stream-config", STREAMS, "--fail-on", "never",
+                                      "--fail-on-tests", root])
     assert never.exit_code == 0
 
 
 def test_warning_threshold_counts_warnings(tmp_path):
     root = repo(tmp_path, {"a.js": "mw.track( 'counter.MediaWiki.demo.click' );\n"})
     assert CliRunner().invoke(main, ["scan", "-q", "--stream-config", STREAMS, root]).exit_code == 0
-    assert CliRunner().invoke(main, ["scan", "-q", "--stream-config", STREAMS, "--fail-on", "warning", root]).exit_code == 1
+    warning = CliRunner().invoke(main, ["scan", "-q", "--stream-config", STREAMS, "--fail-on", "warning", root])
+    assert warning.exit_code == 1
 
 
 def test_without_a_registry_no_status_and_exit_0(tmp_path):
@@ -63,7 +65,8 @@ def test_registry_from_the_configuration_file(tmp_path):
 
 
 def test_missing_registry_path_is_a_usage_error(tmp_path):
-    result = CliRunner().invoke(main, ["scan", "-q", "--stream-config", str(tmp_path / "nope"), repo(tmp_path, {"a.js": ""})])
+    root = repo(tmp_path, {"a.js": ""})
+    result = CliRunner().invoke(main, ["scan", "-q", "--stream-config", str(tmp_path / "nope"), root])
     assert result.exit_code == 2
     assert "registry error" in result.output and "does not exist" in result.output
 

@@ -114,7 +114,10 @@ def test_command_line_include_replaces_and_exclude_adds(tmp_path):
         "b/x.js": "mw.track( 'counter.b' );",
         "c/x.js": "mw.track( 'counter.c' );",
     })
-    names = lambda data: sorted(f["name"] for f in data["findings"])
+
+    def names(data):
+        return sorted(f["name"] for f in data["findings"])
+
     assert names(scan_json(root)) == ["counter.a", "counter.c"]
     assert names(scan_json(root, "--exclude", "c/**")) == ["counter.a"]
     assert names(scan_json(root, "--include", "c/**")) == ["counter.c"]

@@ -39,7 +39,7 @@ def test_fixture_round_trips_through_dict_reader():
     header, rows = read_rows(csv_report.render(result))
     assert header == list(COLUMNS)
     assert len(rows) == len(result.findings) > 0
-    for row, found in zip(rows, result.findings):
+    for row, found in zip(rows, result.findings, strict=True):
         assert row["repository"] == found.repository
         assert row["path"] == found.path
         assert (int(row["line"]), int(row["column"])) == (found.span.line, found.span.column)
@@ -74,7 +74,8 @@ def test_optional_fields_candidates_and_wrapper():
     assert row["schema"] == row["component"] == row["status"] == ""
 
 
-@pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"https://example.org\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"https://example.org\",\"x\")", "+1+1", "-2+3", "@SUM(A1)",
+                                       "\tx", "\rx"])
 def test_formula_like_cells_are_shown_as_text(dangerous):
     (row,) = read_rows(render(finding(name=dangerous, context=dangerous, message=dangerous)))[1]
     assert row["name"] == row["context"] == row["message"] == "'" + dangerous

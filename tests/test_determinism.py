@@ -9,7 +9,8 @@ import sys
 
 from fixturelib import FIXTURES
 
-ROOTS = [str(FIXTURES / name) for name in ("js-resolution", "php-resolution", "android-eventplatform", "ios-eventplatform")]
+ROOTS = [str(FIXTURES / name)
+         for name in ("js-resolution", "php-resolution", "android-eventplatform", "ios-eventplatform")]
 
 
 def run(seed: str, jobs: str) -> str:

@@ -65,7 +65,8 @@ def test_default_skips_and_claims(tmp_path):
 
 def test_gitattributes_marks_vendored_and_generated(tmp_path):
     root = tree(tmp_path, {
-        ".gitattributes": "resources/built/* -diff\nmodules/copy/** linguist-vendored\n*.gen.js linguist-generated=true\n",
+        ".gitattributes": "resources/built/* -diff\nmodules/copy/** linguist-vendored\n"
+                          "*.gen.js linguist-generated=true\n",
         "resources/built/a.js": "x", "modules/copy/b.js": "x", "modules/c.gen.js": "x", "modules/d.js": "x",
     })
     assert paths(root) == ["modules/d.js"]

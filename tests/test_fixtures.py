@@ -34,13 +34,15 @@ def test_markers(name):
                     found = [(f.family, f.name) for f in here]
                     problems.append(f"{path}:{marker.line}: expected {marker.family} {marker.name}, found {found}")
             elif marker.kind == "ok" and here:
-                problems.append(f"{path}:{marker.line}: expected no finding, found {[(f.family, f.name) for f in here]}")
+                found = [(f.family, f.name) for f in here]
+                problems.append(f"{path}:{marker.line}: expected no finding, found {found}")
             elif marker.kind == "todo" and any(_matches(marker, f) for f in here):
                 problems.append(f"{path}:{marker.line}: todo {marker.family} {marker.name} now works: make it expect")
         for finding in result.findings:
             if finding.path == path and id(finding) not in announced:
                 marked_lines = {m.line for m in file_markers if m.kind == "expect"}
-                if finding.span.line not in marked_lines or not any(_matches(m, finding) for m in file_markers if m.line == finding.span.line):
+                same_line = [m for m in file_markers if m.line == finding.span.line]
+                if finding.span.line not in marked_lines or not any(_matches(m, finding) for m in same_line):
                     problems.append(f"{path}:{finding.span.line}: unannounced finding {finding.family} {finding.name}")
     assert not problems, "\n".join(problems)
 

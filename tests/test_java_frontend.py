@@ -106,7 +106,9 @@ def test_class_constants_fields_annotations_and_super_call():
         Call(Member(Ref("title", constructor.id), "getWikiSite")),
     )
     assert FileSymbols(facts).lookup("SCHEMA_NAME", constructor.id).values == (funnel.constants[0][1],)
-    assert facts.member_assigns == (MemberAssign(Member(This(funnel.name), "title"), Ref("title", constructor.id), constructor.id, 19),)
+    assert facts.member_assigns == (
+        MemberAssign(Member(This(funnel.name), "title"), Ref("title", constructor.id), constructor.id, 19),
+    )
 
 
 def test_methods_and_bare_calls():
@@ -240,4 +242,5 @@ class Broken {
 """
     )
     assert [p.code for p in facts.problems] == ["parse-error"]
-    assert calls_named(facts, "log")[0].callee.obj == Call(Member(Ref("EventLoggingService", scope_named(facts, "Broken.b").id), "getInstance"))
+    get_instance = Call(Member(Ref("EventLoggingService", scope_named(facts, "Broken.b").id), "getInstance"))
+    assert calls_named(facts, "log")[0].callee.obj == get_instance

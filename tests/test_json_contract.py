@@ -78,13 +78,16 @@ def with_diagnostics_and_wrapper(result: ScanResult) -> ScanResult:
     """The fixture's result plus what the fixture lacks: diagnostics with and without a position,
     a finding reached through a wrapper, a registry match and a classification summary."""
     wrapped = dataclasses.replace(result.findings[0], via_wrapper=ViaWrapper("logClick", "modules/util.js", 12))
+    declared = DeclaredAt("operations-mediawiki-config", "wmf-config/ext-EventStreamConfig.php", 40, "default")
     checked = dataclasses.replace(
         result.findings[1], status="declared", rule_ids=("IM108",),
         registry=RegistryMatch(
             streams=(StreamMatch("mediawiki.demo", "mediawiki.demo", "analytics/demo", "eventgate-analytics-external",
-                                 (DeclaredAt("operations-mediawiki-config", "wmf-config/ext-EventStreamConfig.php", 40, "default"),), True),),
-            schema="/analytics/demo/1.0.0", schema_id="/analytics/demo/1.0.0", schema_file="schemas/jsonschema/analytics/demo/1.0.0.yaml",
-            privacy=("user-agent",), privacy_evidence=(PrivacyEvidence("user-agent", "field", "http.request_headers.user-agent"),),
+                                 (declared,), True),),
+            schema="/analytics/demo/1.0.0", schema_id="/analytics/demo/1.0.0",
+            schema_file="schemas/jsonschema/analytics/demo/1.0.0.yaml",
+            privacy=("user-agent",),
+            privacy_evidence=(PrivacyEvidence("user-agent", "field", "http.request_headers.user-agent"),),
             checks=(FiredCheck("IM108", "metric with no stream or schema declaration"),),
             notes=("the $schema sent is not known statically",),
         ),

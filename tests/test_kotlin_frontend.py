@@ -172,7 +172,9 @@ def test_class_records_header_companion_and_annotations():
         ("Serializable", ()),
         ("SerialName", (Lit("/analytics/mobile_apps/android_breadcrumbs_event/1.1.0"),)),
     )
-    assert class_named(facts, f"{PACKAGE}.BreadCrumbTarget").annotations == (("Suppress", (Lit("unused"),)), ("Serializable", ()))
+    assert class_named(facts, f"{PACKAGE}.BreadCrumbTarget").annotations == (
+        ("Suppress", (Lit("unused"),)), ("Serializable", ()),
+    )
 
 
 def test_primary_constructor_parameters_are_the_class_scope_params_and_properties():
@@ -291,7 +293,9 @@ class EditFunnel(app: App, title: PageTitle) : Funnel(app, SCHEMA_NAME, REV_ID, 
 """
     )
     funnel = class_named(facts, f"{PACKAGE}.EditFunnel")
-    assert funnel.super_args == (Ref("app", funnel.scope), Ref("SCHEMA_NAME", funnel.scope), Ref("REV_ID", funnel.scope))
+    assert funnel.super_args == (
+        Ref("app", funnel.scope), Ref("SCHEMA_NAME", funnel.scope), Ref("REV_ID", funnel.scope),
+    )
     assert funnel.super_named == (("wiki", Member(Ref("title", funnel.scope), "wikiSite")),)
 
 
@@ -311,13 +315,16 @@ fun streamFor(name: String) = STREAM_PREFIX + name
 """
     )
     assert binding(facts, "STREAM_PREFIX").kind == "define"
-    assert binding(facts, "STREAM").value == Concat((Ref("STREAM_PREFIX", MODULE_SCOPE), Lit("daily_stats")), "concatenation")
+    stream = Concat((Ref("STREAM_PREFIX", MODULE_SCOPE), Lit("daily_stats")), "concatenation")
+    assert binding(facts, "STREAM").value == stream
     exported = dict(facts.exports)
     assert exported["STREAM_PREFIX"] == Ref("STREAM_PREFIX", MODULE_SCOPE)
     assert "HIDDEN" not in exported
     stream_for = scope_named(facts, "streamFor")
     assert exported["streamFor"] == Func(stream_for.id)
-    assert stream_for.returns == (Concat((Ref("STREAM_PREFIX", stream_for.id), Ref("name", stream_for.id)), "concatenation"),)
+    assert stream_for.returns == (
+        Concat((Ref("STREAM_PREFIX", stream_for.id), Ref("name", stream_for.id)), "concatenation"),
+    )
 
 
 def test_extension_property_is_exported_by_receiver_and_reading_it_runs_its_getter():
@@ -512,8 +519,9 @@ class SearchActivity : BaseActivity() {
     assert binding(facts, "count", scope_named(facts, "SearchActivity.onCreate").id).value == Unknown(
         "changed by an augmented assignment"
     )
+    on_create = scope_named(facts, "SearchActivity.onCreate").id
     assert facts.member_assigns == (
-        MemberAssign(Member(This(activity.name), "title"), Lit("Search"), scope_named(facts, "SearchActivity.onCreate").id, 10),
+        MemberAssign(Member(This(activity.name), "title"), Lit("Search"), on_create, 10),
     )
     first = scope_named(facts, "SearchActivity.firstName")
     lam = next(s for s in facts.scopes if s.parent == first.id)

@@ -21,7 +21,8 @@ def test_every_subpackage_is_listed_in_pyproject():
 
 def test_wheel_contains_rule_data(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path),
+         str(ROOT)],
         check=True, capture_output=True,
     )
     wheel = next(tmp_path.glob("instrumap-*.whl"))

@@ -36,7 +36,8 @@ def no_lines(value):
     if isinstance(value, list):
         return [no_lines(v) for v in value]
     if dataclasses.is_dataclass(value):
-        return dataclasses.replace(value, **{f.name: no_lines(getattr(value, f.name)) for f in dataclasses.fields(value)})
+        fields = {f.name: no_lines(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **fields)
     return value
 
 

@@ -169,7 +169,8 @@ class StatsdCollector(MetricsCollector, Loggable, metaclass=Meta):
         MemberAssign(Member(This("StatsdCollector"), "statsd_client"), Ref("statsd_client", init.id), init.id, 7),
     )
     from_config = scope_named(facts, "StatsdCollector.from_config")
-    assert from_config.returns == (Call(ClassRef("StatsdCollector"), (Call(Ref("StatsClient", from_config.id), (Ref("host", from_config.id),)),)),)
+    client = Call(Ref("StatsClient", from_config.id), (Ref("host", from_config.id),))
+    assert from_config.returns == (Call(ClassRef("StatsdCollector"), (client,)),)
     helper = scope_named(facts, "StatsdCollector.helper")
     assert helper.returns == (Ref("self", helper.id),)  # a staticmethod has no receiver
     inner = scope_named(facts, "inner")
@@ -224,7 +225,9 @@ def handle(request, key=make_key()):
     )
     timer, make_key, incr = facts.calls
     handle = scope_named(facts, "handle").id
-    assert (timer.callee, timer.args, timer.scope) == (Member(Ref("stats", MODULE_SCOPE), "timer"), (Lit("handler.duration"),), MODULE_SCOPE)
+    assert (timer.callee, timer.args, timer.scope) == (
+        Member(Ref("stats", MODULE_SCOPE), "timer"), (Lit("handler.duration"),), MODULE_SCOPE,
+    )
     assert make_key.scope == MODULE_SCOPE
     assert incr.scope == handle
     assert (timer.span.line, timer.span.column) == (2, 2)

@@ -136,7 +136,8 @@ def test_default_settings_fill_in_top_level_settings_a_stream_does_not_set(confi
     assert legacy["canary_events_enabled"] is True
     search = streams.effective_settings(streams.streams["mediawiki.demo_search"])
     assert search["topic_prefixes"] == ["eqiad.", "codfw."]
-    assert search["producers"]["eventgate"]["enrich_fields_from_http_headers"]["http.request_headers.user-agent"] is False
+    headers = search["producers"]["eventgate"]["enrich_fields_from_http_headers"]
+    assert headers["http.request_headers.user-agent"] is False
 
 
 def test_list_style_entries_are_named_by_their_stream_setting(config):
@@ -144,7 +145,8 @@ def test_list_style_entries_are_named_by_their_stream_setting(config):
     listed = streams.streams["mediawiki.demo_list_style"]
     assert listed.schema_title == "analytics/demo/interaction"
     # the entry starts at its bracket, the line above its 'stream' setting
-    assert listed.locations[0].line == line_of(CHECKOUT / STREAM_CONFIG_FILE, "'stream' => 'mediawiki.demo_list_style'") - 1
+    stream_line = line_of(CHECKOUT / STREAM_CONFIG_FILE, "'stream' => 'mediawiki.demo_list_style'")
+    assert listed.locations[0].line == stream_line - 1
 
 
 def test_regex_stream_entries_match_stream_names(config):
@@ -206,7 +208,8 @@ def test_older_initialise_settings_layout_with_list_entries():
 def test_streamconfigs_api_json():
     streams, diagnostics = read_stream_config([REGISTRY / "streamconfigs.json"])
     assert diagnostics == []
-    assert list(streams.streams) == ["eventlogging_DemoLegacy", "mediawiki.demo_interaction", "/^mediawiki\\.demo_job\\..+/"]
+    assert list(streams.streams) == [
+        "eventlogging_DemoLegacy", "mediawiki.demo_interaction", "/^mediawiki\\.demo_job\\..+/"]
     assert streams.lookup("mediawiki.demo_job.x").destination_event_service == "eventgate-main"
     assert streams.streams["mediawiki.demo_interaction"].sample.rate == 0.25
     assert streams.streams["mediawiki.demo_interaction"].locations[0].line == line_of(
@@ -319,7 +322,8 @@ def test_load_registry_combines_sources():
     assert registry.schemas.repositories == ("schemas-secondary", "schemas-primary")
     assert registry.schemas.title("/fragment/http/client_ip/").repository == "schemas-primary"
     assert registry.stream("mediawiki.demo_job.x").schema_title == "mediawiki/job"
-    assert {d.code for d in diagnostics} == {"stream-without-schema-title", "registry-unknown-value", "schema-yaml-error"}
+    assert {d.code for d in diagnostics} == {
+        "stream-without-schema-title", "registry-unknown-value", "schema-yaml-error"}
 
 
 def test_load_registry_raises_for_a_missing_schema_path():
@@ -395,9 +399,9 @@ def test_free_text_needs_an_unconstrained_string():
 
 
 def test_privacy_rules_are_validated():
-    with pytest.raises(RuleError, match="privacy.yaml"):
+    with pytest.raises(RuleError, match=r"privacy\.yaml"):
         load_privacy_rules_from({"categories": {"client-ip": {"title": "Client IP"}}})  # matches nothing
-    with pytest.raises(RuleError, match="privacy.yaml"):
+    with pytest.raises(RuleError, match=r"privacy\.yaml"):
         load_privacy_rules_from({"categories": {"x": {"title": "Bad", "fields": ["(unclosed"]}}})
 
 

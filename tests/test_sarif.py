@@ -87,7 +87,8 @@ def two_root_result() -> ScanResult:
         ],
         [],
         [
-            Diagnostic("Wiki-Ext", "modules/broken.js", "parse-error", "1 syntax error(s)", "warning", Span(2, 4, 2, 5)),
+            Diagnostic("Wiki-Ext", "modules/broken.js", "parse-error", "1 syntax error(s)", "warning",
+                       Span(2, 4, 2, 5)),
             Diagnostic("Wiki-Ext", "modules/gone.js", "read-error", "cannot read file: Permission denied", "error"),
             Diagnostic("ünï", "", "internal-error", "instrumap resolution failed on this root", "error"),
         ],
@@ -112,7 +113,7 @@ def test_fixture_sarif_is_valid_and_matches_findings(name):
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
     assert len(run["results"]) == len(result.findings)
-    for sarif, found in zip(run["results"], result.findings):
+    for sarif, found in zip(run["results"], result.findings, strict=True):
         rule = rules[sarif["ruleIndex"]]
         assert sarif["ruleId"] == rule["id"] == load_rules().families[found.family].id
         assert rule["name"] == found.family
@@ -279,7 +280,7 @@ def test_fingerprints_survive_lines_inserted_above(tmp_path):
     shifted = "// A comment added later.\nvar unrelated = 1;\n\n" + TRACKING
     after = sarif_results(write_repo(tmp_path / "v2" / "ext", {"modules/save.js": shifted}))
     assert len(before) == len(after) == 2
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         old_region = old["locations"][0]["physicalLocation"]["region"]
         new_region = new["locations"][0]["physicalLocation"]["region"]
         assert new_region["startLine"] == old_region["startLine"] + 3

@@ -290,8 +290,12 @@ let raw = #"a \d "b" \#(version)"#
         (Lit("/analytics/product_metrics/app/base/"), Ref("version", MODULE_SCOPE)), "template-literal"
     )
     assert value_of(facts, "escaped") == Lit('tab\there A"q"')
-    assert value_of(facts, "joined") == Concat((Lit("ios."), Lit("demo"), Ref("version", MODULE_SCOPE)), "concatenation")
-    assert value_of(facts, "multi") == Concat((Lit("line one\n  line "), Ref("version", MODULE_SCOPE)), "template-literal")
+    assert value_of(facts, "joined") == Concat(
+        (Lit("ios."), Lit("demo"), Ref("version", MODULE_SCOPE)), "concatenation"
+    )
+    assert value_of(facts, "multi") == Concat(
+        (Lit("line one\n  line "), Ref("version", MODULE_SCOPE)), "template-literal"
+    )
     assert value_of(facts, "raw") == Concat((Lit('a \\d "b" '), Ref("version", MODULE_SCOPE)), "template-literal")
 
 
@@ -366,7 +370,9 @@ final class Adapter {
     send = scope_named(facts, "Adapter.send").id
     kinds = {(b.name, b.kind) for b in facts.bindings}
     assert ("count", "var") in kinds and ("label", "let") not in kinds and ("label", "var") in kinds
-    assert value_of(facts, "storageManager") == Member(Member(ClassRef("EventPlatformClient"), "shared"), "storageManager")
+    assert value_of(facts, "storageManager") == Member(
+        Member(ClassRef("EventPlatformClient"), "shared"), "storageManager"
+    )
     assert [b.value for b in facts.bindings if b.name == "label"] == [None, Lit("x")]
     assert value_of(facts, "count") == Unknown("changed by a compound assignment")
     assert facts.member_assigns == (MemberAssign(Member(This("Adapter"), "count"), Lit(2), send, 9),)

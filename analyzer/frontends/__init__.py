@@ -55,7 +55,7 @@ _BY_EXTENSION: dict[str, tuple[Frontend, ...]] = {}
 for _frontend in FRONTENDS:
     for _suffix in _frontend.suffixes:
         _extension = "." + _suffix.rsplit(".", 1)[-1].lower()
-        _BY_EXTENSION[_extension] = _BY_EXTENSION.get(_extension, ()) + (_frontend,)
+        _BY_EXTENSION[_extension] = (*_BY_EXTENSION.get(_extension, ()), _frontend)
 
 
 def frontend_for(path: str) -> Frontend | None:

@@ -222,10 +222,7 @@ class _JavaLowerer(ScopedLowerer):
         """Names (`...name` for varargs) and declared types, each parameter bound in the scope."""
         if params is None:
             return (), ()
-        if params.type == "identifier":  # `x -> …`
-            params_list = [params]
-        else:
-            params_list = code_children(params)
+        params_list = [params] if params.type == "identifier" else code_children(params)  # `x -> …`
         names: list[str] = []
         types: list[tuple[str, str]] = []
         for param in params_list:
@@ -233,7 +230,8 @@ class _JavaLowerer(ScopedLowerer):
                 name, type_node, spread = self.src.text(param), None, False
             elif param.type == "formal_parameter":
                 name_node = param.child_by_field_name("name")
-                name, type_node, spread = self.src.text(name_node) if name_node else "", param.child_by_field_name("type"), False
+                name = self.src.text(name_node) if name_node else ""
+                type_node, spread = param.child_by_field_name("type"), False
             elif param.type == "spread_parameter":
                 declarator = child_of_type(param, "variable_declarator")
                 name_node = declarator.child_by_field_name("name") if declarator is not None else None
@@ -318,7 +316,8 @@ class _JavaLowerer(ScopedLowerer):
     def on_for_in(self, node: ts.Node) -> None:
         name = node.child_by_field_name("name")
         if name is not None:
-            self.bindings.append(Binding(self.src.text(name), self.scope, Unknown("loop variable"), "loop", self.line(node)))
+            self.bindings.append(Binding(self.src.text(name), self.scope, Unknown("loop variable"), "loop",
+                                         self.line(node)))
 
     # --- calls -------------------------------------------------------------------------------
 

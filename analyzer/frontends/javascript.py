@@ -246,7 +246,7 @@ class _Lowerer:
                 previous, self.scope = self.scope, scope_id
                 self.returns.setdefault(scope_id, []).append(self.lower(body))
                 self.scope = previous
-        for pname, index in params_index(params):
+        for pname, _index in params_index(params):
             default = defaults.get(pname)
             self.bindings.append(Binding(pname, scope_id, default, "param", node.start_point[0] + 1))
         self.bindings.extend(destructured)
@@ -354,7 +354,8 @@ class _Lowerer:
     def on_class(self, node: ts.Node) -> None:
         scope_id = self.scope_of(node)
         name_node = node.child_by_field_name("name")
-        name = self.src.text(name_node) if name_node is not None else self.assigned_name(node) or f"<class@{node.start_point[0] + 1}>"
+        name = (self.src.text(name_node) if name_node is not None
+                else self.assigned_name(node) or f"<class@{node.start_point[0] + 1}>")
         self.class_names[scope_id] = name
         self.add_scope(Scope(scope_id, self.scope, "class", name=name, cls=name, line=node.start_point[0] + 1))
         parent = None
@@ -514,12 +515,14 @@ class _Lowerer:
                         default = self.lower(right) if right is not None else Lit(None)
                         out.append(Binding(name, scope, Cond((Member(value, name), default)), kind, line))
                 elif part.type == "rest_pattern" and part.named_children:
-                    out.append(Binding(self.src.text(part.named_children[0]), scope, Unknown("rest element"), kind, line))
+                    rest = self.src.text(part.named_children[0])
+                    out.append(Binding(rest, scope, Unknown("rest element"), kind, line))
         elif pattern.type == "array_pattern":
             for index, part in enumerate(c for c in pattern.named_children if c.type != "comment"):
                 if part.type == "rest_pattern":
                     if part.named_children:
-                        out.append(Binding(self.src.text(part.named_children[0]), scope, Unknown("rest element"), kind, line))
+                        rest = self.src.text(part.named_children[0])
+                        out.append(Binding(rest, scope, Unknown("rest element"), kind, line))
                     continue
                 out.extend(self.destructure(part, Index(value, Lit(index)), scope, kind, at))
         return out
@@ -533,7 +536,8 @@ class _Lowerer:
         value = self.lower(right)
         line = node.start_point[0] + 1
         if left.type == "identifier":
-            self.bindings.append(Binding(self.src.text(left), self.scope, value, "assign", line, self.conditional(node)))
+            self.bindings.append(Binding(self.src.text(left), self.scope, value, "assign", line,
+                                         self.conditional(node)))
             return
         if left.type in ("object_pattern", "array_pattern"):
             self.bindings.extend(self.destructure(left, value, self.scope, "assign", node))
@@ -588,9 +592,11 @@ class _Lowerer:
                 continue
             for part in clause.named_children:
                 if part.type == "identifier":
-                    self.bindings.append(Binding(self.src.text(part), MODULE_SCOPE, Member(module, "default"), "import", line))
+                    default = Member(module, "default")
+                    self.bindings.append(Binding(self.src.text(part), MODULE_SCOPE, default, "import", line))
                 elif part.type == "namespace_import" and part.named_children:
-                    self.bindings.append(Binding(self.src.text(part.named_children[-1]), MODULE_SCOPE, module, "import", line))
+                    alias = self.src.text(part.named_children[-1])
+                    self.bindings.append(Binding(alias, MODULE_SCOPE, module, "import", line))
                 elif part.type == "named_imports":
                     for spec in part.named_children:
                         if spec.type != "import_specifier":
@@ -748,9 +754,9 @@ class _Lowerer:
         if callee_node is None or args_node is None or args_node.type != "arguments":
             return Unknown("call")
         args = tuple(self.lower(a, depth) for a in self.argument_nodes(args_node))
-        if callee_node.type == "identifier" and self.src.text(callee_node) == "require":
-            if args and isinstance(args[0], Lit) and isinstance(args[0].value, str):
-                return Require(args[0].value, self.path)
+        is_require = callee_node.type == "identifier" and self.src.text(callee_node) == "require"
+        if is_require and args and isinstance(args[0], Lit) and isinstance(args[0].value, str):
+            return Require(args[0].value, self.path)
         callee = self.lower(callee_node, depth)
         if is_object_freeze(callee) and args:
             return args[0]  # Object.freeze( { … } ) is the object itself
@@ -824,7 +830,8 @@ class _Lowerer:
         """The name of an object key, or None when it is computed from an expression."""
         if key is None:
             return None
-        if key.type in ("property_identifier", "identifier", "private_property_identifier", "shorthand_property_identifier"):
+        if key.type in ("property_identifier", "identifier", "private_property_identifier",
+                        "shorthand_property_identifier"):
             return self.src.text(key)
         if key.type == "string":
             return self.string_value(key)
@@ -840,12 +847,14 @@ class _Lowerer:
         if node.type != "string":
             return None
         return "".join(
-            unescape_js(self.src.text(c)) for c in node.named_children if c.type in ("string_fragment", "escape_sequence")
+            unescape_js(self.src.text(c))
+            for c in node.named_children if c.type in ("string_fragment", "escape_sequence")
         )
 
 
 def is_object_freeze(callee: Expr) -> bool:
-    return isinstance(callee, Member) and callee.prop == "freeze" and isinstance(callee.obj, Ref) and callee.obj.name == "Object"
+    return (isinstance(callee, Member) and callee.prop == "freeze"
+            and isinstance(callee.obj, Ref) and callee.obj.name == "Object")
 
 
 def compact(text: str) -> str:

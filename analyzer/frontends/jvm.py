@@ -258,7 +258,8 @@ class ScopedLowerer:
         # The module scope is named after the package, so that the resolver can find
         # same-package classes and top-level constants of other files.
         self.scope_by_id[MODULE_SCOPE] = Scope(MODULE_SCOPE, None, "module", name=self.names.package or None)
-        scopes = [replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s for s in self.scope_by_id.values()]
+        scopes = [replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s
+                  for s in self.scope_by_id.values()]
         return FileFacts(
             path=self.path,
             language=language,

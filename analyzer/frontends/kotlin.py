@@ -187,9 +187,8 @@ class _KotlinLowerer(ScopedLowerer):
             if type_node is not None:
                 types.append((name, self.qualify(self.src.text(type_node))))
             default = value_after(param, "=")
-            self.bindings.append(
-                Binding(name, record.scope, self.lower(default) if default is not None else None, "param", self.line(param))
-            )
+            default_value = self.lower(default) if default is not None else None
+            self.bindings.append(Binding(name, record.scope, default_value, "param", self.line(param)))
             if any(c.type in ("val", "var") for c in param.children):
                 record.properties.append((name, Ref(name, record.scope)))
                 if type_node is not None:
@@ -434,7 +433,8 @@ class _KotlinLowerer(ScopedLowerer):
         if receiver:
             # An extension property is reached as `x.name`, never by its bare name.
             if top_level and not is_private(node):
-                self.exports.append((f"{receiver}.{name}", value if value is not None else Unknown("extension property")))
+                exported = value if value is not None else Unknown("extension property")
+                self.exports.append((f"{receiver}.{name}", exported))
             return
         record = self.member_of(node)
         if record is not None:
@@ -513,7 +513,8 @@ class _KotlinLowerer(ScopedLowerer):
             if child.type == "variable_declaration":
                 name = child_of_type(child, "identifier")
                 if name is not None:
-                    self.bindings.append(Binding(self.src.text(name), self.scope, Unknown("loop variable"), "loop", line))
+                    self.bindings.append(Binding(self.src.text(name), self.scope, Unknown("loop variable"), "loop",
+                                                 line))
             elif child.type == "multi_variable_declaration":
                 self.bindings.extend(self.destructure(child, Unknown("loop variable"), self.scope, "loop"))
 
@@ -557,7 +558,8 @@ class _KotlinLowerer(ScopedLowerer):
                 return inner_callee, inner_args, trailing, callee
         return callee, args, trailing, None
 
-    def arguments(self, args_node: ts.Node | None, trailing: ts.Node | None) -> tuple[tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
+    def arguments(self, args_node: ts.Node | None,
+                  trailing: ts.Node | None) -> tuple[tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
         """Positional and named arguments. Kotlin allows a positional argument after named
         ones only when those are in their own positions, so every argument up to the last
         positional one is listed by position (named ones also by name)."""
@@ -776,7 +778,8 @@ class _KotlinLowerer(ScopedLowerer):
         if op == "!!":
             return self.lower(argument, depth)
         value = self.lower(argument, depth)
-        if op == "-" and isinstance(value, Lit) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+        if (op == "-" and isinstance(value, Lit) and isinstance(value.value, (int, float))
+                and not isinstance(value.value, bool)):
             return Lit(-value.value)
         return Unknown(f"'{op}' expression")
 
@@ -892,7 +895,8 @@ def has_modifier(node: ts.Node, source: SourceText, word: str) -> bool:
 def is_private(node: ts.Node) -> bool:
     modifiers = child_of_type(node, "modifiers")
     return modifiers is not None and any(
-        c.type == "visibility_modifier" and c.children and c.children[0].type == "private" for c in modifiers.named_children
+        c.type == "visibility_modifier" and c.children and c.children[0].type == "private"
+        for c in modifiers.named_children
     )
 
 

@@ -41,7 +41,8 @@ class ManifestFrontend:
         problems = []
         spans = error_spans(tree, src)
         if spans:
-            problems.append(ParseProblem("parse-error", "invalid JSON; entries after the error may be missing", spans[0]))
+            problems.append(ParseProblem("parse-error", "invalid JSON; entries after the error may be missing",
+                                         spans[0]))
         top = _top_object(tree.root_node)
         if top is None:
             if not problems:
@@ -56,7 +57,7 @@ class ManifestFrontend:
         declarations += self.schema_declarations(reader, schemas)
         # Manifest version 1 kept the same map at the top level.
         declarations += self.schema_declarations(reader, reader.member(top, "EventLoggingSchemas"))
-        for key, pair, value in reader.pairs(reader.member(top, "config")):
+        for key, _, value in reader.pairs(reader.member(top, "config")):
             # Manifest v2 wraps each default as {"value": …, "description": …}.
             if value.type == "object" and reader.member(value, "value") is not None:
                 value = reader.member(value, "value")
@@ -64,9 +65,8 @@ class ManifestFrontend:
             config.append((key, expr))
             if STREAM_CONFIG_KEY.search(key):
                 for stream_node in _strings(value):
-                    declarations.append(
-                        DeclarationFact("stream-config-key", reader.string(stream_node), src.span(stream_node), None, key)
-                    )
+                    stream = reader.string(stream_node)
+                    declarations.append(DeclarationFact("stream-config-key", stream, src.span(stream_node), None, key))
         return FileFacts(
             path=path,
             language=self.language,
@@ -126,7 +126,8 @@ def _package_file(reader: _Reader, entry: ts.Node) -> tuple[str | None, Expr | N
         keys = [reader.string(k) for k in config.named_children if k.type == "string"]
         return name, Obj(tuple((k, Config(k)) for k in keys)), is_main
     if config is not None and config.type == "object":
-        return name, Obj(tuple((alias, Config(reader.string(v))) for alias, _, v in reader.pairs(config) if v.type == "string")), is_main
+        aliases = [(alias, Config(reader.string(v))) for alias, _, v in reader.pairs(config) if v.type == "string"]
+        return name, Obj(tuple(aliases)), is_main
     content = reader.member(entry, "content")
     if content is not None:
         return name, reader.expr(content), is_main

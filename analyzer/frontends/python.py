@@ -129,8 +129,9 @@ def top_level_blocks(lines: list[str]) -> list[tuple[int, int]]:
         while start > 0 and lines[start - 1].startswith("@"):
             start -= 1
         decorated.append(start)
-    ends = decorated[1:] + [len(lines)]
-    return list(zip(decorated, ends))
+    ends = [*decorated[1:], len(lines)]
+    # not strict: with no statement at all, ends still holds the end of the file
+    return list(zip(decorated, ends, strict=False))
 
 
 def parses_alone(lines: list[str], start: int, end: int) -> bool:
@@ -300,7 +301,9 @@ class _Lowerer(cst.CSTVisitor):
         receiver: Expr = ClassRef(cls) if "classmethod" in decorators else This(cls)
         self.receivers[scope_id] = (params[0], receiver)
 
-    def parameters(self, params: cst.Parameters) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], dict[str, Expr]]:
+    def parameters(
+        self, params: cst.Parameters
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], dict[str, Expr]]:
         """Names in order (`...args` / `**kwargs` for the collecting ones), annotations, defaults."""
         names: list[str] = []
         types: list[tuple[str, str]] = []
@@ -325,7 +328,8 @@ class _Lowerer(cst.CSTVisitor):
         scope_id = self.function_id(node)
         params, _types, defaults = self.parameters(node.params)
         line = self.line(node)
-        self.add_scope(Scope(scope_id, self.lexical_parent(self.scope), "function", name=f"<lambda@{line}>", params=params, line=line))
+        self.add_scope(Scope(scope_id, self.lexical_parent(self.scope), "function", name=f"<lambda@{line}>",
+                             params=params, line=line))
         for pname in params:
             self.bindings.append(Binding(pname.lstrip("*."), scope_id, defaults.get(pname), "param", line))
         self.returns.setdefault(scope_id, []).append(self.lower_in(scope_id, node.body))
@@ -351,7 +355,8 @@ class _Lowerer(cst.CSTVisitor):
             annotations=tuple((decorator_name(d), self.decorator_args(d)) for d in node.decorators),
         )
         self.add_scope(Scope(scope_id, self.lexical_parent(self.scope), "class", name=name, cls=name, line=line))
-        self.bindings.append(Binding(node.name.value, self.binding_scope(node.name.value), ClassRef(name), "class", line))
+        self.bindings.append(Binding(node.name.value, self.binding_scope(node.name.value), ClassRef(name), "class",
+                                     line))
         self.within(scope_id, node.body)
         return False
 
@@ -420,7 +425,8 @@ class _Lowerer(cst.CSTVisitor):
         elif isinstance(target, (cst.Tuple, cst.List)):
             for index, element in enumerate(target.elements):
                 inner = element.value
-                part = Unknown("starred assignment") if isinstance(element, cst.StarredElement) else Index(value, Lit(index))
+                starred = isinstance(element, cst.StarredElement)
+                part = Unknown("starred assignment") if starred else Index(value, Lit(index))
                 self.assign(inner, part, line, kind)
         elif isinstance(target, (cst.Attribute, cst.Subscript)):
             member = self.lower(target)
@@ -595,7 +601,8 @@ class _Lowerer(cst.CSTVisitor):
             elif key is not None:
                 parts.append(as_text(object_value(values, key)))
             else:
-                parts.append(as_text(positional[position]) if position < len(positional) else Unknown("missing % argument"))
+                given = position < len(positional)
+                parts.append(as_text(positional[position]) if given else Unknown("missing % argument"))
                 position += 1
         parts.append(Lit(template[last:]))
         return join_parts(parts, "interpolation")
@@ -695,7 +702,8 @@ def join_parts(parts: list[Expr], style: str) -> Expr:
     for part in parts:
         inner = part.parts if isinstance(part, Concat) and part.style in (style, "concatenation") else (part,)
         for item in inner:
-            if isinstance(item, Lit) and isinstance(item.value, str) and flat and isinstance(flat[-1], Lit) and isinstance(flat[-1].value, str):
+            if (isinstance(item, Lit) and isinstance(item.value, str)
+                    and flat and isinstance(flat[-1], Lit) and isinstance(flat[-1].value, str)):
                 flat[-1] = Lit(flat[-1].value + item.value)
             elif item != Lit(""):
                 flat.append(item)

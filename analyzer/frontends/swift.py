@@ -86,7 +86,8 @@ STATEMENT_NODES = frozenset(
     }
 )
 CLASS_KINDS = {
-    "class": "class", "actor": "class", "struct": "struct", "enum": "enum", "extension": "extension", "protocol": "interface"
+    "class": "class", "actor": "class", "struct": "struct", "enum": "enum", "extension": "extension",
+    "protocol": "interface",
 }
 PRIVATE = frozenset({"private", "fileprivate"})
 
@@ -503,7 +504,8 @@ class _Lowerer:
             holder = node.parent
         if node.type == "lambda_literal":
             kind = node.child_by_field_name("type")
-            plist = next((c for c in kind.named_children if c.type == "lambda_function_type_parameters"), None) if kind else None
+            children = kind.named_children if kind else ()
+            plist = next((c for c in children if c.type == "lambda_function_type_parameters"), None)
             holder = plist
         if holder is None or holder.type in ("computed_property", "willset_clause", "didset_clause"):
             return [], [], {}
@@ -587,7 +589,8 @@ class _Lowerer:
             names.extend(self.pattern_names(part, Index(value, Lit(index)) if value is not None else None))
         return names
 
-    def add_member(self, owner: _TypeBuilder, name: str, value: Expr | None, declared: str | None, constant: bool) -> None:
+    def add_member(self, owner: _TypeBuilder, name: str, value: Expr | None, declared: str | None,
+                   constant: bool) -> None:
         if declared is not None:
             owner.property_types.append((name, declared))
         if value is None:
@@ -651,7 +654,8 @@ class _Lowerer:
     def is_subscript(self, suffix: ts.Node) -> bool:
         """`dict["k"]` parses as a call whose argument list is in brackets."""
         arguments = suffix.named_children[0] if suffix.named_children else None
-        return arguments is not None and arguments.type == "value_arguments" and self.src.text(arguments).startswith("[")
+        return (arguments is not None and arguments.type == "value_arguments"
+                and self.src.text(arguments).startswith("["))
 
     def arguments(self, suffix: ts.Node) -> tuple[tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
         """Unlabelled arguments and trailing closures in order, and labelled ones by label."""
@@ -791,7 +795,8 @@ class _Lowerer:
             if isinstance(key, Lit) and isinstance(key.value, str):
                 return Member(target, key.value)
             return Index(target, key)
-        if callee_node.type == "lambda_literal" and not any(c.type == "value_arguments" and c.named_children for c in suffix.children):
+        if (callee_node.type == "lambda_literal"
+                and not any(c.type == "value_arguments" and c.named_children for c in suffix.children)):
             return self.closure_result(callee_node, depth)
         return self.call_of(node, depth) or Unknown("call")
 
@@ -910,16 +915,19 @@ class _Lowerer:
         return Concat(tuple(parts), "concatenation")
 
     def lower_ternary_expression(self, node: ts.Node, depth: int) -> Expr:
-        return Cond((self.lower(node.child_by_field_name("if_true"), depth), self.lower(node.child_by_field_name("if_false"), depth)))
+        if_true, if_false = node.child_by_field_name("if_true"), node.child_by_field_name("if_false")
+        return Cond((self.lower(if_true, depth), self.lower(if_false, depth)))
 
     def lower_nil_coalescing_expression(self, node: ts.Node, depth: int) -> Expr:
-        return Cond((self.lower(node.child_by_field_name("value"), depth), self.lower(node.child_by_field_name("if_nil"), depth)))
+        value, if_nil = node.child_by_field_name("value"), node.child_by_field_name("if_nil")
+        return Cond((self.lower(value, depth), self.lower(if_nil, depth)))
 
     def lower_dictionary_literal(self, node: ts.Node, depth: int) -> Expr:
         keys = node.children_by_field_name("key")
         values = node.children_by_field_name("value")
         entries = []
-        for key_node, value_node in zip(keys, values):
+        # not strict: a dictionary with a syntax error may have a key without its value
+        for key_node, value_node in zip(keys, values, strict=False):
             key = self.lower(key_node, depth)
             if isinstance(key, Lit) and isinstance(key.value, str):
                 entries.append((key.value, self.lower(value_node, depth)))

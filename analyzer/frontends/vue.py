@@ -17,7 +17,8 @@ from analyzer.frontends.javascript import lower_script
 SCRIPT_BLOCK = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
 TEMPLATE_BLOCK = re.compile(rb"<template\b[^>]*>(.*)</template\s*>", re.DOTALL | re.IGNORECASE)
 # `@click="track( 'x' )"` / `v-on:submit="…"`: an event handler that calls a function.
-HANDLER_CALL = re.compile(rb"""(?:@|v-on:)[\w.:-]+\s*=\s*(["'])(\s*[A-Za-z_$][\w$.]*\s*\((?:(?!\1).)*\)\s*)\1""", re.DOTALL)
+HANDLER_CALL = re.compile(rb"""(?:@|v-on:)[\w.:-]+\s*=\s*(["'])(\s*[A-Za-z_$][\w$.]*\s*\((?:(?!\1).)*\)\s*)\1""",
+                          re.DOTALL)
 LANG_ATTRIBUTE = re.compile(rb"""\blang\s*=\s*["']?([a-z]+)""", re.IGNORECASE)
 NOT_NEWLINE = re.compile(rb"[^\n]")
 

@@ -193,7 +193,7 @@ class _SchemaWalker:
         return [] if document is None else [(document, prefix, depth + 1)]
 
     def match_property(self, name: str, path: str, schema: object) -> None:
-        if not isinstance(schema, Mapping) or _types(schema) and _types(schema) <= self.rules.ignore_types:
+        if not isinstance(schema, Mapping) or (_types(schema) and _types(schema) <= self.rules.ignore_types):
             return
         for category in self.rules.categories:
             if category.matches_property(name, path, schema):

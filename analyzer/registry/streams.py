@@ -301,21 +301,24 @@ class _Builder:
 
     def _check(self, declaration: StreamDeclaration, where: Location) -> None:
         def report(code: str, message: str) -> None:
-            self.diagnostics.append(Diagnostic(where.repository, where.path, code, message, "warning", _line_span(where.line)))
+            self.diagnostics.append(Diagnostic(where.repository, where.path, code, message, "warning",
+                                               _line_span(where.line)))
 
         if declaration.schema_title is None:
             report("stream-without-schema-title",
                    f"stream entry '{declaration.name}' has no schema_title: EventGate cannot validate its events, "
                    "and the schema sent to it cannot be checked")
         if declaration.is_regex and php_regex(declaration.name) is None:
-            report("invalid-stream-regex", f"stream entry '{declaration.name}' looks like a regex but is not a valid one")
+            report("invalid-stream-regex",
+                   f"stream entry '{declaration.name}' looks like a regex but is not a valid one")
 
 
 def _read_php(source: SourceFile, builder: _Builder) -> None:
     try:
         php = PhpSource(source.absolute.read_bytes())
     except OSError as error:
-        builder.diagnostics.append(source.diagnostic("read-error", f"cannot read stream config: {error.strerror or error}", "error"))
+        message = f"cannot read stream config: {error.strerror or error}"
+        builder.diagnostics.append(source.diagnostic("read-error", message, "error"))
         return
     spans = error_spans(php.tree, php.text, limit=1)
     if spans:
@@ -359,7 +362,8 @@ class _PhpReader:
         for wiki in self.php.elements(element.value):
             if not isinstance(wiki.key, str) or wiki.value.type != "array_creation_expression":
                 self.report(wiki.node, "registry-unknown-value",
-                            f"{element.key}: entry is not a wiki key with an array: {self.php.text.first_line(wiki.node)}")
+                            f"{element.key}: entry is not a wiki key with an array: "
+                            f"{self.php.text.first_line(wiki.node)}")
                 continue
             arrays.append((wiki.key, wiki.value))
         return arrays
@@ -388,7 +392,8 @@ class _PhpReader:
             return
         for unknown in unknowns(settings):
             self.report(entry.node, "registry-unknown-value",
-                        f"stream '{name}': a setting is not literal data and is recorded as unknown: {unknown.text}", "note")
+                        f"stream '{name}': a setting is not literal data and is recorded as unknown: {unknown.text}",
+                        "note")
         self.builder.add_stream(name, wiki, settings, self.source.location(self.php.line(entry.node), wiki))
 
     def default_settings(self, element: Element, keyed: bool) -> None:
@@ -414,7 +419,8 @@ def _read_json(source: SourceFile, builder: _Builder) -> None:
     try:
         data = source.absolute.read_bytes()
     except OSError as error:
-        builder.diagnostics.append(source.diagnostic("read-error", f"cannot read stream config: {error.strerror or error}", "error"))
+        message = f"cannot read stream config: {error.strerror or error}"
+        builder.diagnostics.append(source.diagnostic("read-error", message, "error"))
         return
     tree = parser("json").parse(data)
     text = SourceText(data)
@@ -435,7 +441,8 @@ def _read_json(source: SourceFile, builder: _Builder) -> None:
             name, settings = json.loads(text.text(key)), json.loads(text.text(value))
         except ValueError:
             builder.diagnostics.append(source.diagnostic(
-                "registry-parse-error", f"stream entry is not valid JSON: {text.first_line(pair)}", "error", text.span(pair)))
+                "registry-parse-error", f"stream entry is not valid JSON: {text.first_line(pair)}", "error",
+                text.span(pair)))
             continue
         if not isinstance(settings, dict):
             builder.diagnostics.append(source.diagnostic(

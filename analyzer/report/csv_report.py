@@ -1,9 +1,10 @@
 """`--format csv`: the audit spreadsheet, one row per finding under a header row.
 
 Written with the csv module with `\\n` line endings (the CLI writes UTF-8). Candidates, check ids,
-declared streams, schema titles and privacy categories are joined with `|`, a wrapper is shown as `function@path:line`, booleans as `true`/`false` and missing
-values as empty cells. Every text cell is quoted: with `\\n` line endings the csv module leaves a
-bare carriage return unquoted, and a reader would break the row there.
+declared streams, schema titles and privacy categories are joined with `|`, a wrapper is shown as
+`function@path:line`, booleans as `true`/`false` and missing values as empty cells. Every text
+cell is quoted: with `\\n` line endings the csv module leaves a bare carriage return unquoted,
+and a reader would break the row there.
 
 Spreadsheet formula injection: a scanned repository controls names, messages and paths, and a
 spreadsheet would evaluate a cell such as `=HYPERLINK(…)`. Every text cell that starts with `=`,

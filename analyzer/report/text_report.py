@@ -22,12 +22,12 @@ def render(result: ScanResult) -> str:
         location = f"{f.repository}/{f.path}:{f.span.line}:{f.span.column}"
         test = " [test]" if f.in_test else ""
         status = (f"{f.status or '-'}" + (f" ({', '.join(f.rule_ids)})" if f.rule_ids else ""),) if checked else ()
-        rows.append((location, f.family, _name(f) + test, f.resolution) + status)
+        rows.append((location, f.family, _name(f) + test, f.resolution, *status))
     lines = []
     if rows:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
         for row in [header, *rows]:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row[:-1], widths)) + "  " + row[-1])
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1])
         lines.append("")
     for d in result.diagnostics:
         where = f":{d.span.line}:{d.span.column}" if d.span else ""

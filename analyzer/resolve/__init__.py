@@ -222,10 +222,13 @@ class Resolver:
         key = (path, scope_id)
         if key not in self._callers:
             scope = self.index.symbols(path).scopes.get(scope_id)
-            names = short_names(scope.name, scope.cls) | ({"super", "parent", "__construct"} if scope and scope.cls else set())
+            names = short_names(scope.name, scope.cls)
+            if scope and scope.cls:
+                names |= {"super", "parent", "__construct"}
             found = []
             for caller_path, call in (c for name in sorted(names) for c in self.calls_named().get(name, ())):
-                target = self.evaluator.callee_function(caller_path, call.callee, call.new, len(call.args) + len(call.named))
+                arity = len(call.args) + len(call.named)
+                target = self.evaluator.callee_function(caller_path, call.callee, call.new, arity)
                 if target is not None and (target.path, target.scope) == key:
                     found.append((caller_path, call))
             self._callers[key] = found
@@ -261,7 +264,8 @@ class Resolver:
                     continue  # an API call in its own right (an API implemented in this repository)
                 args = [At(a, caller_path) for a in call.args[argument_offset(call.callee):]]
                 named = {k: At(v, caller_path) for k, v in call.named}
-                defaults = {p: At(d, path) for p in scope.params if (d := symbols.param_default(scope_id, p)) is not None}
+                defaults = {p: At(d, path) for p in scope.params
+                            if (d := symbols.param_default(scope_id, p)) is not None}
                 args = bind_named(scope.params, args, named)
                 bound = hole.frame.with_call(path, scope_id, scope.params, args, defaults)
                 frame = rebind(item.frame, hole.frame, bound)
@@ -287,8 +291,10 @@ class Resolver:
                 continue
             args = [At(a, caller_path) for a in call.args[argument_offset(call.callee):]]
             named = {k: At(v, caller_path) for k, v in call.named}
-            defaults = {p: At(d, item.site_path) for p in scope.params if (d := symbols.param_default(scope_id, p)) is not None}
-            frame = item.frame.with_call(item.site_path, scope_id, scope.params, bind_named(scope.params, args, named), defaults)
+            defaults = {p: At(d, item.site_path) for p in scope.params
+                        if (d := symbols.param_default(scope_id, p)) is not None}
+            args = bind_named(scope.params, args, named)
+            frame = item.frame.with_call(item.site_path, scope_id, scope.params, args, defaults)
             inner = caller_path == item.match.path
             out.append(Item(item.match, frame, caller_path, call, via, item.depth + 1, inner))
         return out
@@ -311,7 +317,8 @@ class Resolver:
             handler_expr = argument(item.match.call.args, item.match.call.named, 1)
             if handler_expr is None:
                 continue
-            handlers = [t for t in self.evaluator.targets(At(handler_expr, item.match.path, item.frame)) if isinstance(t, FuncT)]
+            handler_at = At(handler_expr, item.match.path, item.frame)
+            handlers = [t for t in self.evaluator.targets(handler_at) if isinstance(t, FuncT)]
             scopes = {(h.path, h.scope) for h in handlers}
             scopes |= {called for h in handlers for called in self.functions_called_in(h)}
             subscriber = f"{self.repository} {item.match.path}:{item.match.call.span.line}"
@@ -425,7 +432,8 @@ def message(api: str, kind: str, name: Summary, family: str, via: ViaWrapper | N
     if name.candidates:
         return f"{api}{through}: {kind} is one of {', '.join(repr(c) for c in name.candidates)} ({family})"
     if name.name:
-        return f"{api}{through}: {kind} matches '{name.name}'; part of it is not known statically: {name.reason} ({family})"
+        return (f"{api}{through}: {kind} matches '{name.name}'; "
+                f"part of it is not known statically: {name.reason} ({family})")
     return f"{api}{through}: {kind} not known statically: {name.reason} ({family})"
 
 

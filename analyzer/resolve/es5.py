@@ -73,7 +73,8 @@ class Assignments:
         Swift assign an inherited property by its bare name)."""
         symbols = index.symbols(path)
         for binding in facts.bindings:
-            if binding.kind == "assign" and binding.value is not None and not symbols.declares(binding.name, binding.scope):
+            if (binding.kind == "assign" and binding.value is not None
+                    and not symbols.declares(binding.name, binding.scope)):
                 klass = symbols.enclosing_class(binding.scope)
                 if klass is not None:
                     self.this_values[(klass.name, binding.name)].append((path, binding.value))

@@ -54,7 +54,9 @@ from analyzer.resolve.values import NULL, Hole, Value, concat, union
 from analyzer.ruleset import RuleSet
 from analyzer.symbols import CONSTRUCTOR_NAMES, MAX_DEPTH, PathResolver, RepoIndex
 
-CONCAT_KINDS = {"concatenation": "concatenation", "template-literal": "template-literal", "interpolation": "concatenation"}
+CONCAT_KINDS = {
+    "concatenation": "concatenation", "template-literal": "template-literal", "interpolation": "concatenation",
+}
 REFERENCES = (Ref, GlobalRef, Member, Index, Require, ClassRef, Func, Config, This)
 LEVELS = ("literal", "full")
 STEP_BUDGET = 4000  # references followed for one question before giving up (and saying so)
@@ -113,9 +115,9 @@ class Evaluator:
             declared = symbols.lookup(at.expr.name, at.expr.scope).scope
             for assign in symbols.member_assigns.get(key, ()):
                 target = assign.target.obj
-                if isinstance(target, Ref) and target.name == at.expr.name:
-                    if symbols.lookup(target.name, target.scope).scope == declared:
-                        found.append(at.to(assign.value))
+                if (isinstance(target, Ref) and target.name == at.expr.name
+                        and symbols.lookup(target.name, target.scope).scope == declared):
+                    found.append(at.to(assign.value))
         for target in self.targets(at, depth):
             if isinstance(target, At) and isinstance(target.expr, Obj):
                 found.extend(self._obj_entry(target, key, depth))
@@ -202,7 +204,8 @@ class Evaluator:
             return _joined([self.values(i, depth + 1) for i in items], sub(args[0]))
         if name == "sprintf" and args:
             return _sprintf(sub(args[0]), [sub(a) for a in args[1:]])
-        if name in ("strtolower", "strtoupper", "ucfirst", "lcfirst", "String", "strval", "str", "trim") and len(args) == 1:
+        string_functions = ("strtolower", "strtoupper", "ucfirst", "lcfirst", "String", "strval", "str", "trim")
+        if name in string_functions and len(args) == 1:
             return _case(sub(args[0]), name)
         return None
 
@@ -422,9 +425,9 @@ class Evaluator:
             return []
         language = self.index.files[at.path].language
         for rule in self.rules.candidates(language, last):
-            if rule.returns and rule.match.new in (None, expr.new) and len(expr.args) >= rule.min_args:
-                if plain_call_matches(rule.match, expr.callee, self.paths(at.path)):
-                    return [HandleT(rule, at)]
+            if (rule.returns and rule.match.new in (None, expr.new) and len(expr.args) >= rule.min_args
+                    and plain_call_matches(rule.match, expr.callee, self.paths(at.path))):
+                return [HandleT(rule, at)]
         if isinstance(expr.callee, Member) and last in self._fluent_names():
             bases = self.targets(at.to(expr.callee.obj), depth + 1)
             return [b for b in bases if isinstance(b, HandleT) and last in b.rule.fluent]
@@ -454,7 +457,8 @@ class Evaluator:
         expr: Call = call.expr  # type: ignore[assignment]
         offset = argument_offset(expr.callee)
         args = [call.to(a) for a in expr.args[offset:]]
-        defaults = {p: At(d, function.path, call.frame) for p in scope.params if (d := symbols.param_default(function.scope, p)) is not None}
+        defaults = {p: At(d, function.path, call.frame) for p in scope.params
+                    if (d := symbols.param_default(function.scope, p)) is not None}
         frame = call.frame.with_call(function.path, function.scope, scope.params, args, defaults)
         receiver = self.receivers.receiver(function, call)
         if receiver is not None:
@@ -524,7 +528,8 @@ class Evaluator:
 
     def _class_member(self, path: str, cls: ClassDef, prop: str, via: At, depth: int) -> list[Target]:
         for owner_path, owner in self.index.lineage(path, cls):
-            kind = "enum" if owner.kind == "enum" else ("same-file-constant" if owner_path == via.path else "cross-file-constant")
+            constant = "same-file-constant" if owner_path == via.path else "cross-file-constant"
+            kind = "enum" if owner.kind == "enum" else constant
             for name, value in (*owner.constants, *owner.properties):
                 if name.lstrip("$") == prop.lstrip("$"):
                     return self.targets(via.to(value, owner_path, add=kind), depth + 1)
@@ -556,7 +561,8 @@ class Evaluator:
         self.instance_classes.update(name for _, _, name in owners)
         self.instance_classes.add(base.cls)
         if prop == "constructor":
-            return [f for p, _, n in owners if (f := self.es5_constructor(p, n)) is not None] or [hole("constructor unknown")]
+            constructors = [f for p, _, n in owners if (f := self.es5_constructor(p, n)) is not None]
+            return constructors or [hole("constructor unknown")]
         out: list[Target] = []
         types: list[str] = []
         for owner_path, owner, name in owners:
@@ -765,12 +771,14 @@ def _joined(items: list[tuple[Value, ...]], separator: tuple[Value, ...]) -> tup
     return concat(parts, "concatenation") if parts else (_text(""),)
 
 
-def _mapped(subjects: tuple[Value, ...], olds: tuple[Value, ...], news: tuple[Value, ...], every: bool) -> tuple[Value, ...] | None:
+def _mapped(subjects: tuple[Value, ...], olds: tuple[Value, ...], news: tuple[Value, ...],
+            every: bool) -> tuple[Value, ...] | None:
     if not all(v.exact for v in (*subjects, *olds, *news)) or len(olds) != 1 or len(news) != 1:
         return None
     old, new = olds[0].text, news[0].text
     return tuple(
-        Value((s.text.replace(old, new) if every else s.text.replace(old, new, 1),), s.kinds | {"concatenation"}, s.config_key)
+        Value((s.text.replace(old, new) if every else s.text.replace(old, new, 1),),
+              s.kinds | {"concatenation"}, s.config_key)
         for s in subjects
     )
 
@@ -808,7 +816,10 @@ def _sprintf(formats: tuple[Value, ...], args: list[tuple[Value, ...]]) -> tuple
             explicit = re.match(r"%(\d+)\$", piece)
             index = int(explicit.group(1)) - 1 if explicit else position
             position += 0 if explicit else 1
-            parts.append(args[index] if index < len(args) else (Value((Hole("missing sprintf argument"),), frozenset({"dynamic"})),))
+            if index < len(args):
+                parts.append(args[index])
+            else:
+                parts.append((Value((Hole("missing sprintf argument"),), frozenset({"dynamic"})),))
         else:
             parts.append((_text(piece),))
     result = concat(parts, "concatenation")

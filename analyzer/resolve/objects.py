@@ -104,7 +104,8 @@ class Objects:
         named = {k: made.to(v) for k, v in made.expr.named}
         return self._with_constructor(path, cls, args, named, made.frame, site)
 
-    def _with_constructor(self, path: str, cls: ClassDef, args: list[At], named: dict[str, At], frame: Frame, site: At) -> Built:
+    def _with_constructor(self, path: str, cls: ClassDef, args: list[At], named: dict[str, At], frame: Frame,
+                          site: At) -> Built:
         scope = self.constructor_scope(path, cls, len(args), named)
         if scope is None:
             return Built(path, cls, None, frame, site)
@@ -159,9 +160,11 @@ class Objects:
             if current.scope is not None:
                 constructors.add((current.path, current.scope))
             if names_class(current.cls.name, root.cls):
-                value = current.frame.bound(current.path, current.scope, root.param) if current.scope is not None else None
+                value = (current.frame.bound(current.path, current.scope, root.param)
+                         if current.scope is not None else None)
                 if value is None:
-                    return At(Unknown(f"{root.param} of {short_name(current.cls.name)} is not given where the object is built"), current.path)
+                    missing = f"{root.param} of {short_name(current.cls.name)} is not given where the object is built"
+                    return At(Unknown(missing), current.path)
                 return self._forwarded(value, constructors)
             current = self.parent(current)
         return None

@@ -38,7 +38,8 @@ class Receivers:
         of that class (or the class is not in the repository: an extension's receiver type)."""
         bound = at.frame.this(at.path)
         if bound is not None:
-            found = [t for t in self.evaluator.targets(bound, depth + 1) if isinstance(t, InstanceT) and self._is_a(t, expr.cls)]
+            found = [t for t in self.evaluator.targets(bound, depth + 1)
+                     if isinstance(t, InstanceT) and self._is_a(t, expr.cls)]
             if found:
                 return found
         return [InstanceT(at.path, expr.cls)]
@@ -91,7 +92,8 @@ class Receivers:
     def _member_of_this(self, at: At, cls: str | None, name: str, depth: int) -> list[Target]:
         if not cls:
             return []
-        found = [t for base in self.this(at, This(cls), depth) for t in self.evaluator.member(base, name, at, depth + 1)]
+        found = [t for base in self.this(at, This(cls), depth)
+                 for t in self.evaluator.member(base, name, at, depth + 1)]
         return [t for t in found if not isinstance(t, HoleT)]
 
     def with_this(self, at: At, ref: Ref) -> At:
@@ -125,7 +127,8 @@ class Receivers:
         packages |= {v.name.rpartition(".")[0] for v in imported.values if isinstance(v, GlobalRef)}
         out: list[Target] = []
         for package in sorted(p for p in packages if p):
-            for path, receiver_type, value in self.index.package_exports.get((package, expr.prop), [])[:MAX_DECLARATIONS]:
+            exports = self.index.package_exports.get((package, expr.prop), [])
+            for path, receiver_type, value in exports[:MAX_DECLARATIONS]:
                 if receiver_type:
                     out.extend(self._declared(at, path, receiver_type, value, at.to(expr.obj), depth))
         return out

@@ -81,7 +81,8 @@ def _topic_prefix(finding: Finding) -> str | None:
     return finding.name.split("*", 1)[0] if finding.resolution == "dynamic" else finding.name
 
 
-def _find(topic: str, relays: list[Relay], uris: dict[str, dict[str, str]], repository: str) -> tuple[str | None, str | None]:
+def _find(topic: str, relays: list[Relay], uris: dict[str, dict[str, str]],
+          repository: str) -> tuple[str | None, str | None]:
     for _ in range(MAX_HOPS):
         candidates = [r for r in relays if topic.startswith(r.prefix)]
         if not candidates:
@@ -92,7 +93,8 @@ def _find(topic: str, relays: list[Relay], uris: dict[str, dict[str, str]], repo
             topic = chosen[0].topic or ""
             continue
         streams = sorted({r.stream for r in chosen if r.stream})
-        schemas = sorted({s for r in chosen if (s := r.schema or (_uri_for(r.legacy, repository, uris) if r.legacy else None))})
+        schemas = sorted({s for r in chosen
+                          if (s := r.schema or (_uri_for(r.legacy, repository, uris) if r.legacy else None))})
         return " | ".join(streams) or None, " | ".join(schemas) or None
     return None, None
 

@@ -36,7 +36,8 @@ class ApiCall:
     kinds: frozenset[str] = frozenset()  # the references followed from the call to the handle
 
 
-def argument(args: tuple[Expr, ...], named: tuple[tuple[str, Expr], ...], index: int | None, names: tuple[str, ...] = ()) -> Expr | None:
+def argument(args: tuple[Expr, ...], named: tuple[tuple[str, Expr], ...], index: int | None,
+             names: tuple[str, ...] = ()) -> Expr | None:
     """The argument a spec reads: the first of `names` the call passes, else position `index`."""
     for name in names:
         for key, value in named:
@@ -70,7 +71,8 @@ class SpecReader:
             targets += [t for h in targets if isinstance(h, HoleT) for t in self._default(h)]
             handles = [t for t in targets if isinstance(t, HandleT)][:MAX_ORIGINS]
             self._origins[key] = [
-                ApiCall(h.rule, h.call.expr.args, h.call.expr.named, h.call.path, h.call.frame, h.call.kinds) for h in handles
+                ApiCall(h.rule, h.call.expr.args, h.call.expr.named, h.call.path, h.call.frame, h.call.kinds)
+                for h in handles
             ]
         return self._origins[key]
 
@@ -95,9 +97,11 @@ class SpecReader:
         if spec.from_handle:
             origins = self.origins(match, frame)
             if not origins:
-                return spec, (), Summary(None, (), "dynamic", "the object it is called on is not traced to the call that made it")
+                return spec, (), Summary(None, (), "dynamic",
+                                         "the object it is called on is not traced to the call that made it")
             specs = [o.rule.name.for_arity(len(o.args)) for o in origins]
-            groups = [self._name_values(s, o.args, o.named, o.path, o.frame, match, o.kinds) for s, o in zip(specs, origins)]
+            groups = [self._name_values(s, o.args, o.named, o.path, o.frame, match, o.kinds)
+                      for s, o in zip(specs, origins, strict=True)]
             values = union([g for g in groups if g is not None])
             return specs[0], values, summarize(values) if values else self._no_name(specs[0])
         values = self._name_values(spec, match.call.args, match.call.named, match.path, frame, match)
@@ -164,7 +168,8 @@ class SpecReader:
         if spec.constant:
             return self.text(At(constant(spec.constant), call.path, call.frame))
         index = spec.payload_arg if spec.payload_arg is not None else spec.arg
-        at = self._argument(call.args, call.named, index, spec.named, spec.implicit_type, call.path, call.frame, call.kinds)
+        at = self._argument(call.args, call.named, index, spec.named, spec.implicit_type, call.path, call.frame,
+                            call.kinds)
         if at is None:
             return None
         if spec.key:

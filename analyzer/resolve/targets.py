@@ -43,7 +43,7 @@ class Frame:
     def with_this(self, path: str, value: At) -> Frame:
         """This frame with `value` as the object the code of file `path` runs on (the object a
         method is called on, an extension's receiver)."""
-        return Frame(self.bindings + (((path, -1, THIS), value),))
+        return Frame((*self.bindings, ((path, -1, THIS), value)))
 
     def this(self, path: str) -> At | None:
         return self.bound(path, -1, THIS)
@@ -75,7 +75,8 @@ class At:
     kinds: frozenset[str] = frozenset()
     config_key: str | None = None
 
-    def to(self, expr: Expr, path: str | None = None, add: str | frozenset[str] | None = None, config_key: str | None = None) -> At:
+    def to(self, expr: Expr, path: str | None = None, add: str | frozenset[str] | None = None,
+           config_key: str | None = None) -> At:
         """Another expression reached from this one (in `path`, if it is in another file)."""
         kinds = self.kinds | ({add} if isinstance(add, str) else (add or frozenset()))
         return At(expr, path or self.path, self.frame, kinds, config_key or self.config_key)
