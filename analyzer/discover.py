@@ -28,7 +28,7 @@ TEST_DIRECTORIES = frozenset(
      "spec", "specs", "androidTest", "testFixtures", "UITests", "Tests"}
 )
 TEST_FILE = re.compile(
-    r"\.(test|spec)\.[^/]+$|(^|/)jest\.setup\.[jt]s$|Test\.php$|Tests?\.(swift|kt|java)$|(^|/)test_[^/]*\.py$|_test\.py$"
+    r"\.(test|spec)\.[^/]+$|(^|/)jest\.setup\.[jt]s$|Test\.php$|Tests?\.(swift|kt|java|mm?)$|(^|/)test_[^/]*\.py$|_test\.py$"
 )
 GENERATED_MARKER = re.compile(rb"@generated\b")
 MAX_FILE_BYTES = 4 * 1024 * 1024

@@ -100,7 +100,7 @@ class Extractor:
                 if path is not None and path_matches(spec, path, callee) and self.in_class(spec, callee):
                     return rule, None, None
                 continue
-            if not isinstance(callee, Member) or callee.prop not in spec.method:
+            if not isinstance(callee, Member) or callee.prop not in spec.method or not self.in_class(spec, callee):
                 continue
             if spec.handle:
                 origin = self.handle_origin(callee.obj, depth + 1)
@@ -118,7 +118,11 @@ class Extractor:
         """Whether a call satisfies `in_class`: made in that class or a subclass of it."""
         if spec.in_class is None:
             return True
-        klass = self.symbols.enclosing_class(callee.scope) if isinstance(callee, Ref) else None
+        klass = None
+        if isinstance(callee, Ref):
+            klass = self.symbols.enclosing_class(callee.scope)
+        elif isinstance(callee, Member) and isinstance(callee.obj, This) and callee.obj.cls:
+            klass = self.symbols.classes.get(callee.obj.cls)  # `[super initWithSchema:…]`, `this.log( … )`
         return klass is not None and self.symbols.inherits(klass, spec.in_class)
 
     def handle_origin(self, expr: Expr, depth: int = 0) -> HandleOrigin | None:

@@ -203,6 +203,7 @@ class ClassDef(TuplePickled):
     super_args: tuple[Expr, ...] = ()
     line: int = 0
     super_named: tuple[tuple[str, Expr], ...] = ()  # named arguments of the superclass call (Kotlin)
+    aliases: tuple[str, ...] = ()  # other names code uses for the class (Swift `@objc(WMFName)`)
 
 
 @dataclass(frozen=True, slots=True)

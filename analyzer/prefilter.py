@@ -21,11 +21,14 @@ from analyzer.ruleset import RuleSet
 
 IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
 # Where names are defined, in every supported language: classes and their kin, PHP define()
-# and const, Kotlin const val. Found in the bytes, so unparsed files can be asked.
+# and const, Kotlin const val, Swift `@objc(Name)` aliases, Objective-C `@implementation` and
+# `#define`. Found in the bytes, so unparsed files can be asked.
 DEFINITION = re.compile(
-    rb"(?:\b(?:class|interface|trait|enum|object|struct|extension|protocol)\s+"
-    rb"|\bdefine\(\s*['\"]|\bconst\s+(?:val\s+)?)([A-Za-z_][\w]*)"
+    rb"(?:\b(?:class|interface|trait|enum|object|struct|extension|protocol|implementation)\s+"
+    rb"|\bdefine\(\s*['\"]|#define\s+|@objc\(\s*|\bconst\s+(?:val\s+)?)([A-Za-z_][\w]*)"
 )
+# Objective-C spells a call of Swift's `logFoo(bar:)` as `logFooWithBar:`.
+SELECTOR_LABEL = rb"(?:With[A-Z]\w*)?"
 
 
 class Prefilter:
@@ -44,7 +47,7 @@ def mentioning(names: Iterable[str], candidates: dict[str, bytes]) -> set[str]:
     wanted = sorted({n for n in names if len(n) >= 3 and IDENTIFIER.match(n)})
     if not wanted or not candidates:
         return set()
-    pattern = re.compile(rb"(?<![\w$])" + trie_pattern([n.encode() for n in wanted]) + rb"(?![\w$])")
+    pattern = re.compile(rb"(?<![\w$])" + trie_pattern([n.encode() for n in wanted]) + SELECTOR_LABEL + rb"(?![\w$])")
     return {path for path, data in candidates.items() if pattern.search(data)}
 
 

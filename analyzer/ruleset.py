@@ -209,6 +209,7 @@ class RuleSet:
     inheritance_calls: dict[str, frozenset[str]] = field(default_factory=dict)  # language → callees
     passthrough_calls: dict[str, frozenset[str]] = field(default_factory=dict)  # language → callees
     triggers: dict[str, frozenset[str]] = field(default_factory=dict)  # language → prefilter strings
+    property_messages: frozenset[str] = frozenset()  # languages where `[obj prop]` reads a property
     _by_name: dict[tuple[str, str], tuple[ApiRule, ...]] = field(default_factory=dict, repr=False)
 
     def candidates(self, language: str, last_name: str) -> tuple[ApiRule, ...]:
@@ -414,6 +415,7 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
     inheritance: dict[str, set[str]] = defaultdict(set)
     passthrough: dict[str, set[str]] = defaultdict(set)
     triggers: dict[str, set[str]] = defaultdict(set)
+    property_messages: set[str] = set()
     for name, data in sorted(files.items()):
         if not name.startswith("apis/"):
             continue
@@ -425,6 +427,8 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
                 prefixes[language] = data["global_config_prefix"]
             inheritance[language].update(data.get("inheritance_calls", ()))
             passthrough[language].update(data.get("passthrough_calls", ()))
+            if data.get("messages_read_properties"):
+                property_messages.add(language)
         file_apis = [_api_rule(entry, languages) for entry in data["apis"]]
         apis.extend(file_apis)
         tokens = data.get("triggers") or [n for a in file_apis if not a.match.handle for n in a.dispatch_names()]
@@ -459,6 +463,7 @@ def load_rules_from(files: dict[str, object]) -> RuleSet:
         inheritance_calls={lang: frozenset(calls) for lang, calls in inheritance.items() if calls},
         passthrough_calls={lang: frozenset(calls) for lang, calls in passthrough.items() if calls},
         triggers={lang: frozenset(tokens) for lang, tokens in triggers.items()},
+        property_messages=frozenset(property_messages),
         _by_name={key: tuple(value) for key, value in by_name.items()},
     )
 

@@ -396,6 +396,8 @@ class RepoIndex:
             self.classes[klass.name].append((f.path, klass))
             if short_name(klass.name) != klass.name:
                 self.classes[short_name(klass.name)].append((f.path, klass))
+            for alias in klass.aliases:
+                self.classes[alias].append((f.path, klass))
             if klass.parent:
                 self.subclasses[short_name(klass.parent)].append((f.path, klass))
         for binding in f.bindings:
@@ -461,8 +463,8 @@ class RepoIndex:
 
     def lineage(self, path: str, klass: ClassDef, limit: int = 16) -> list[tuple[str, ClassDef]]:
         """The class and its ancestors that the repository defines — parent classes first,
-        then interfaces — nearest first."""
-        chain = [(path, klass)]
+        then interfaces — nearest first, each with its parts declared in other files."""
+        chain = [(path, klass), *self.parts(path, klass)]
         seen = {klass.name}
         position = 0
         while position < len(chain) and len(chain) < limit:
@@ -473,7 +475,18 @@ class RepoIndex:
                 if candidates and candidates[0][1].name not in seen:
                     seen.add(candidates[0][1].name)
                     chain.append(candidates[0])
+                    chain.extend(self.parts(*candidates[0]))
         return chain
+
+    def parts(self, path: str, klass: ClassDef) -> list[tuple[str, ClassDef]]:
+        """The other declarations of the same class: Swift extensions in other files, an
+        Objective-C implementation and the interface in its header."""
+        if klass.kind == "extension":
+            self.load_defining(short_name(klass.name))
+        found = [(p, c) for p, c in self.classes.get(klass.name, ()) if p != path and c.name == klass.name]
+        if klass.kind != "extension":
+            found = [(p, c) for p, c in found if c.kind == "extension"]
+        return found
 
     def descendants(self, klass: ClassDef, limit: int = 50) -> list[tuple[str, ClassDef]]:
         out: list[tuple[str, ClassDef]] = []

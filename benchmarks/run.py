@@ -46,6 +46,8 @@ SEMGREP_LANGUAGES = {
     "javascript": "javascript", "typescript": "typescript", "php": "php", "json": "json",
     "kotlin": "kotlin", "java": "java", "swift": "swift", "python": "python",
 }
+# instrumap's languages Semgrep cannot parse: their files are left out of its job.
+NO_SEMGREP_PARSER = frozenset({"vue", "objc"})
 MAX_TARGET_BYTES = 4 * 1024 * 1024
 # Semgrep checks for a new version over the network unless told not to (`semgrep --version`
 # waits ~100 s for it offline).
@@ -480,7 +482,8 @@ def benchmark(args: argparse.Namespace, corpus: Path, scratch: Path) -> str:
         config, left_out = semgrep_config(scratch)
         tools.append(semgrep_tool(semgrep, config, roots))
         without = f" without {', '.join(left_out)} (no instrumap frontend)" if left_out else ""
-        notes.append(f"semgrep: {SEMGREP_RULES.name}{without}; no .vue files (Semgrep has no Vue parser)")
+        notes.append(f"semgrep: {SEMGREP_RULES.name}{without}; "
+                     "no .vue or Objective-C files (Semgrep has no parser for them)")
     else:
         not_found = "" if args.no_semgrep else " (not found: pip install semgrep, see README)"
         notes.append("semgrep: not measured" + not_found)

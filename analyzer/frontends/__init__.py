@@ -14,6 +14,7 @@ from analyzer.frontends.java import JavaFrontend
 from analyzer.frontends.javascript import JavaScriptFrontend, TypeScriptFrontend
 from analyzer.frontends.kotlin import KotlinFrontend
 from analyzer.frontends.manifest import ManifestFrontend
+from analyzer.frontends.objc import ObjcFrontend
 from analyzer.frontends.php import PhpFrontend
 from analyzer.frontends.swift import SwiftFrontend
 from analyzer.frontends.vue import VueFrontend
@@ -48,6 +49,7 @@ FRONTENDS: tuple[Frontend, ...] = (
     KotlinFrontend(),
     JavaFrontend(),
     SwiftFrontend(),
+    ObjcFrontend(),
     _Deferred("python", (".py",), "analyzer.frontends.python", "PythonFrontend"),
 )
 # Frontends by the file name's last extension (".js"), so most paths are decided by one lookup.

@@ -42,10 +42,10 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
-    error_spans,
     is_conditional,
     parser,
     query,
+    syntax_problems,
 )
 
 MAX_EXPRESSION_DEPTH = 40
@@ -188,16 +188,7 @@ class _Lowerer:
                 open_scopes.append((node.end_byte, self.scope_ids[(node.start_byte, node.end_byte)]))
 
     def facts(self, language: str, tree: ts.Tree) -> FileFacts:
-        spans = error_spans(tree, self.src)
-        if spans:
-            self.problems.append(
-                ParseProblem(
-                    "parse-error",
-                    f"{len(spans)}{'+' if len(spans) >= 5 else ''} syntax error(s); "
-                    "the rest of the file was still analysed",
-                    spans[0],
-                )
-            )
+        self.problems.extend(syntax_problems(tree, self.src))
         scopes = [replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s for s in self.scopes]
         return FileFacts(
             path=self.path,

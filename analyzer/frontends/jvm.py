@@ -38,8 +38,8 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
-    error_spans,
     query,
+    syntax_problems,
 )
 
 MAX_EXPRESSION_DEPTH = 40
@@ -245,16 +245,7 @@ class ScopedLowerer:
         return None
 
     def facts(self, language: str, tree: ts.Tree) -> FileFacts:
-        spans = error_spans(tree, self.src)
-        if spans:
-            self.problems.append(
-                ParseProblem(
-                    "parse-error",
-                    f"{len(spans)}{'+' if len(spans) >= 5 else ''} syntax error(s); "
-                    "the rest of the file was still analysed",
-                    spans[0],
-                )
-            )
+        self.problems.extend(syntax_problems(tree, self.src))
         # The module scope is named after the package, so that the resolver can find
         # same-package classes and top-level constants of other files.
         self.scope_by_id[MODULE_SCOPE] = Scope(MODULE_SCOPE, None, "module", name=self.names.package or None)

@@ -38,7 +38,6 @@ from analyzer.facts import (
     Member,
     MemberAssign,
     Obj,
-    ParseProblem,
     Ref,
     Scope,
     This,
@@ -47,10 +46,10 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
-    error_spans,
     is_conditional,
     parser,
     query,
+    syntax_problems,
 )
 
 MAX_EXPRESSION_DEPTH = 40
@@ -251,17 +250,7 @@ class _Lowerer:
                 self.names.namespaced_constants.update(f"{namespace}\\{name}" for name, _ in self.const_nodes(node))
 
     def facts(self, tree: ts.Tree) -> FileFacts:
-        spans = error_spans(tree, self.src)
-        problems = []
-        if spans:
-            problems.append(
-                ParseProblem(
-                    "parse-error",
-                    f"{len(spans)}{'+' if len(spans) >= 5 else ''} syntax error(s); "
-                    "the rest of the file was still analysed",
-                    spans[0],
-                )
-            )
+        problems = syntax_problems(tree, self.src)
         scopes = [replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s for s in self.scopes]
         return FileFacts(
             path=self.path,

@@ -61,9 +61,9 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
-    error_spans,
     parser,
     query,
+    syntax_problems,
 )
 
 MAX_EXPRESSION_DEPTH = 40
@@ -159,6 +159,8 @@ class _TypeBuilder:
             methods=tuple(self.methods),
             annotations=self.annotations,
             line=self.line,
+            aliases=tuple(str(args[0].value) for name, args in self.annotations
+                          if name == "objc" and len(args) == 1 and isinstance(args[0], Lit)),
         )
 
 
@@ -233,16 +235,7 @@ class _Lowerer:
         self.declared_names.add(text)
 
     def facts(self, language: str, tree: ts.Tree) -> FileFacts:
-        spans = error_spans(tree, self.src)
-        if spans:
-            self.problems.append(
-                ParseProblem(
-                    "parse-error",
-                    f"{len(spans)}{'+' if len(spans) >= 5 else ''} syntax error(s); "
-                    "the rest of the file was still analysed",
-                    spans[0],
-                )
-            )
+        self.problems.extend(syntax_problems(tree, self.src))
         scopes = [replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s for s in self.scopes]
         return FileFacts(
             path=self.path,

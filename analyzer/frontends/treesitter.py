@@ -8,6 +8,7 @@ import importlib
 
 import tree_sitter as ts
 
+from analyzer.facts import ParseProblem
 from analyzer.model import Span
 from analyzer.resources import rules_root
 
@@ -21,6 +22,7 @@ GRAMMARS: dict[str, tuple[str, str]] = {
     "kotlin": ("tree_sitter_kotlin", "language"),
     "java": ("tree_sitter_java", "language"),
     "swift": ("tree_sitter_swift", "language"),
+    "objc": ("tree_sitter_objc", "language"),
 }
 
 
@@ -110,6 +112,15 @@ def error_spans(tree: ts.Tree, source: SourceText, limit: int = 5) -> list[Span]
             if not cursor.goto_parent():
                 return spans
     return spans
+
+
+def syntax_problems(tree: ts.Tree, source: SourceText) -> list[ParseProblem]:
+    """A diagnostic for a file the parser had to recover in, at its first error."""
+    spans = error_spans(tree, source)
+    if not spans:
+        return []
+    count = f"{len(spans)}{'+' if len(spans) >= 5 else ''}"
+    return [ParseProblem("parse-error", f"{count} syntax error(s); the rest of the file was still analysed", spans[0])]
 
 
 def is_conditional(node: ts.Node, function_types: frozenset[str], branch_types: frozenset[str]) -> bool:

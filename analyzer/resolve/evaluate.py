@@ -403,6 +403,9 @@ class Evaluator:
         callee_targets = self.targets(at.to(expr.callee), depth + 1)
         if not expr.new:
             returned = [t for f in callee_targets if isinstance(f, FuncT) for t in self._returned(f, at, depth)]
+            if not returned and not expr.args and self.index.files[at.path].language in self.rules.property_messages:
+                # `[Funnel shared]`: a message without arguments also reads a property.
+                returned = [t for t in callee_targets if not isinstance(t, (FuncT, HoleT))]
             return returned or [hole(describe(expr))]
         if expr.new:
             out: list[Target] = []
