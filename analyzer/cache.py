@@ -27,11 +27,6 @@ from analyzer.resources import rules_root
 CACHE_FORMAT = 1
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "instrumap"
-
-
 @functools.cache
 def code_digest() -> str:
     """What the cached results depend on besides their input: the version and the code."""

@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from analyzer import __version__
-from analyzer.cache import default_cache_dir
 from analyzer.checks import load_checks
 from analyzer.config import Config, ConfigError, find_config, load_config
 from analyzer.docs import explain, rules_listing
@@ -22,6 +21,7 @@ from analyzer.parse import default_jobs
 from analyzer.pipeline import ScanOptions, scan
 from analyzer.registry import RegistryPathError, load_registry
 from analyzer.report import FORMATTERS
+from analyzer.resources import default_cache_dir
 from analyzer.ruleset import RuleError, load_rules_with
 
 EXIT_OK = 0

@@ -31,8 +31,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
-
 from analyzer.resources import rules_root
 
 CONFIG_FILES = (".instrumap.toml", "pyproject.toml")
@@ -77,6 +75,8 @@ def load_config(path: Path | None) -> Config:
         return Config()
     data = _read_toml(path)
     table = data.get("tool", {}).get("instrumap", {}) if path.name == "pyproject.toml" else data
+    import jsonschema  # only a scan with a config file needs it (its import is slow)
+
     validator = jsonschema.Draft202012Validator(config_schema())
     errors = sorted(validator.iter_errors(table), key=lambda e: list(e.absolute_path))
     if errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import os
 from importlib.abc import Traversable
 from pathlib import Path
 
@@ -25,3 +26,9 @@ def rules_root() -> Traversable:
 def read_yaml(text: str) -> object:
     """Plain data from YAML text (a safe loader: no tags that build objects)."""
     return yaml.load(text, Loader=YAML_LOADER)
+
+
+def default_cache_dir() -> Path:
+    """Where instrumap keeps what it can reuse between runs ($XDG_CACHE_HOME/instrumap)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "instrumap"

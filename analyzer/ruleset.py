@@ -7,6 +7,7 @@ rules/apis/ and a fixture.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -14,11 +15,11 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
-import jsonschema
 import yaml
 
-from analyzer.resources import read_yaml, rules_root
+from analyzer.resources import default_cache_dir, read_yaml, rules_root
 
 
 class RuleError(Exception):
@@ -238,13 +239,34 @@ def load_yaml(resource) -> object:
 
 
 def validate(data: object, schema_name: str, where: str) -> None:
-    schema = json.loads(rules_dir().joinpath("schema", schema_name).read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    """Check rule data against its JSON schema; raises RuleError naming the first problem.
+    Data that passed once is remembered (a marker per digest of schema and data in the user's
+    cache directory), so that a run on unchanged rules skips the validator and its import."""
+    schema_text = rules_dir().joinpath("schema", schema_name).read_text(encoding="utf-8")
+    marker = _validated_marker(schema_text, data)
+    if marker is not None and marker.exists():
+        return
+    import jsonschema  # a tenth of a warm run's time, needed only here
+
+    validator = jsonschema.Draft202012Validator(json.loads(schema_text), format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         location = "/".join(str(p) for p in first.absolute_path) or "(top level)"
         raise RuleError(f"{where}: {location}: {first.message}")
+    if marker is not None:
+        with contextlib.suppress(OSError):  # an unwritable cache only means validating again
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+
+
+def _validated_marker(schema_text: str, data: object) -> Path | None:
+    try:
+        text = json.dumps(data, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return None
+    digest = hashlib.sha256(f"{schema_text}\0{text}".encode()).hexdigest()[:32]
+    return default_cache_dir() / "validated" / digest
 
 
 def _names(value: str | list[str] | None) -> tuple[str, ...]:

@@ -11,13 +11,11 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, replace
-
-import jsonschema
 
 from analyzer.model import Declaration, Finding
 from analyzer.resources import read_yaml, rules_root
+from analyzer.ruleset import validate
 
 LEGACY_STREAM_PREFIX = "eventlogging_"
 LEGACY_DIRECT_FAMILIES = frozenset({"eventlogging-legacy"})
@@ -41,8 +39,7 @@ class Relay:
 def load_relays() -> tuple[Relay, ...]:
     rules = rules_root()
     data = read_yaml(rules.joinpath("relays.yaml").read_text(encoding="utf-8"))
-    schema = json.loads(rules.joinpath("schema", "relays.schema.json").read_text(encoding="utf-8"))
-    jsonschema.validate(data, schema)
+    validate(data, "relays.schema.json", "relays.yaml")
     return tuple(Relay(**entry) for entry in data["relays"])
 
 
