@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from analyzer.facts import Call, CallSite, Expr, FileFacts, GlobalRef, Member, Ref, This
 from analyzer.ruleset import ApiRule, MatchSpec, ReceiverSpec, RuleSet
-from analyzer.symbols import MAX_DEPTH, FileSymbols, PathResolver, ReceiverInfo
+from analyzer.symbols import MAX_DEPTH, FileSymbols, PathResolver, ReceiverInfo, names_class
 
 PROMISE_METHODS = frozenset({"then", "done"})
 
@@ -99,7 +99,8 @@ class Extractor:
                     path, path_known = self.paths.path(callee), True
                 if path is not None and path_matches(spec, path, callee) and self.in_class(spec, callee):
                     return rule, None, None
-                continue
+                if not spec.method:
+                    continue
             if not isinstance(callee, Member) or callee.prop not in spec.method or not self.in_class(spec, callee):
                 continue
             if spec.handle:
@@ -123,7 +124,9 @@ class Extractor:
             klass = self.symbols.enclosing_class(callee.scope)
         elif isinstance(callee, Member) and isinstance(callee.obj, This) and callee.obj.cls:
             klass = self.symbols.classes.get(callee.obj.cls)  # `[super initWithSchema:…]`, `this.log( … )`
-        return klass is not None and self.symbols.inherits(klass, spec.in_class)
+        if klass is None or (spec.subclasses_only and names_class(klass.name, spec.in_class)):
+            return False
+        return self.symbols.inherits(klass, spec.in_class)
 
     def handle_origin(self, expr: Expr, depth: int = 0) -> HandleOrigin | None:
         """The API call whose result `expr` holds, if it holds one (also through the handle's

@@ -145,6 +145,7 @@ class MatchSpec:
     new: bool | None = None
     receiver: ReceiverSpec | None = None
     in_class: str | None = None  # the call is made in this class or a subclass of it
+    subclasses_only: bool = False  # … in a subclass, not in the class itself (`in_subclass`)
     evidence: tuple[Evidence, ...] = ()  # any one must hold (checked by the resolver)
 
 
@@ -343,7 +344,8 @@ def _match_spec(data: dict) -> MatchSpec:
         )
         if receiver is not None
         else None,
-        in_class=data.get("in_class"),
+        in_class=data.get("in_class") or data.get("in_subclass"),
+        subclasses_only="in_subclass" in data,
         evidence=tuple(_evidence(e) for e in data.get("evidence", ())),
     )
 

@@ -98,6 +98,32 @@ def test_super_and_self_are_this_object_and_alloc_init_constructs():
     assert method.returns == (This("WMFSearchFunnel"),)
 
 
+def test_a_singleton_built_by_a_class_method_and_the_superclass_initialiser_call():
+    facts = objc("""
+@implementation WMFDailyStatsFunnel
++ (WMFDailyStatsFunnel *)shared {
+    static WMFDailyStatsFunnel *shared;
+    dispatch_once(&onceToken, ^{
+        shared = [self new];
+    });
+    return shared;
+}
+- (instancetype)init {
+    self = [super initWithSchema:@"MobileWikiAppDailyStats" version:17984412];
+    return self;
+}
+- (void)reset {
+    [super initWithSchema:@"NotTheInitialiser" version:1];
+}
+@end
+""")
+    assigned = [b.value for b in facts.bindings if b.name == "shared" and b.kind == "assign"]
+    assert assigned == [Call(ClassRef("WMFDailyStatsFunnel"), (), new=True)]
+    [klass] = facts.classes
+    # What the class passes to its superclass's initialiser, from its own initialiser only.
+    assert klass.super_args == (Lit("MobileWikiAppDailyStats"), Lit(17984412))
+
+
 def test_file_constants_defines_and_repository_wide_constants():
     facts = objc("""
 #define WMFDemoSchema @"MobileWikiAppDemo"

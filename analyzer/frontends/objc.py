@@ -116,6 +116,7 @@ class _ClassBuilder:
     interfaces: list[str] = field(default_factory=list)
     property_types: list[tuple[str, str]] = field(default_factory=list)
     methods: list[tuple[str, int]] = field(default_factory=list)
+    super_args: tuple[Expr, ...] = ()
 
     def build(self) -> ClassDef:
         return ClassDef(
@@ -127,6 +128,7 @@ class _ClassBuilder:
             property_types=tuple(self.property_types),
             methods=tuple(self.methods),
             line=self.line,
+            super_args=self.super_args,
         )
 
 
@@ -449,14 +451,25 @@ class _Lowerer:
         constructed = self.constructed_class(receiver_node)
         if constructed is not None and (first == "init" or first.startswith("initWith")):
             call = Call(ClassRef(constructed), args, new=True)  # [[X alloc] initWith…]
-        elif first in ("new",) and receiver_node.type == "identifier" and self.is_class_name(receiver_node):
-            call = Call(ClassRef(self.src.text(receiver_node)), args, new=True)
+        elif first == "new" and (made := self.class_named_by(receiver_node)) is not None:
+            call = Call(ClassRef(made), args, new=True)
         else:
             receiver = self.receiver(receiver_node, depth)
             call = Call(Member(receiver, swift_name(first)), args)
+            if first.startswith("initWith") and self.src.text(receiver_node) in ("super", "self"):
+                self.note_superclass_initialiser(args)
         self.calls.append(CallSite(call.callee, call.args, self.scope, self.src.span(node), new=call.new,
                                    snippet=self.src.first_line(node)))
         return call
+
+    def note_superclass_initialiser(self, args: tuple[Expr, ...]) -> None:
+        """`self = [super initWithSchema:… version:…]` (or `[self initWith…]`, an inherited
+        initialiser) in an initialiser: what the class passes to its superclass's initialiser,
+        as a Kotlin class header does (ClassDef.super_args)."""
+        method = self.scopes[self.scope]
+        builder = self.classes.get(self.cls) if self.cls else None
+        if builder is not None and (method.name or "").startswith(f"{self.cls}.init") and not builder.super_args:
+            builder.super_args = args
 
     def constructed_class(self, receiver: ts.Node) -> str | None:
         """X, for the receiver `[X alloc]` of an initialiser."""
@@ -466,7 +479,17 @@ class _Lowerer:
         pieces = receiver.children_by_field_name("method")
         if inner is None or len(pieces) != 1 or self.src.text(pieces[0]) not in CONSTRUCTORS:
             return None
-        return self.src.text(inner) if inner.type == "identifier" and self.is_class_name(inner) else None
+        return self.class_named_by(inner)
+
+    def class_named_by(self, receiver: ts.Node) -> str | None:
+        """The class a constructing message goes to: `WMFFunnel`, or `self` in a class method
+        (`shared = [self new]`; in an instance method `self` would be an object, never sent
+        `new` or `alloc`)."""
+        if receiver.type != "identifier":
+            return None
+        if self.src.text(receiver) == "self":
+            return self.cls
+        return self.src.text(receiver) if self.is_class_name(receiver) else None
 
     def receiver(self, node: ts.Node, depth: int) -> Expr:
         if node.type == "identifier" and self.is_class_name(node):

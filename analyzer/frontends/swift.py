@@ -137,6 +137,8 @@ class _TypeBuilder:
     properties: list[tuple[str, Expr]] = field(default_factory=list)
     property_types: list[tuple[str, str]] = field(default_factory=list)
     methods: list[tuple[str, int]] = field(default_factory=list)
+    super_args: tuple[Expr, ...] = ()
+    super_named: tuple[tuple[str, Expr], ...] = ()
 
     def absorb(self, extension: _TypeBuilder) -> None:
         """Take over the members of an extension of this type declared in the same file."""
@@ -159,6 +161,8 @@ class _TypeBuilder:
             methods=tuple(self.methods),
             annotations=self.annotations,
             line=self.line,
+            super_args=self.super_args,
+            super_named=self.super_named,
             aliases=tuple(str(args[0].value) for name, args in self.annotations
                           if name == "objc" and len(args) == 1 and isinstance(args[0], Lit)),
         )
@@ -597,6 +601,7 @@ class _Lowerer:
         call = self.call_of(node)
         if call is None:
             return
+        self.note_superclass_initialiser(call)
         self.calls.append(
             CallSite(
                 callee=call.callee,
@@ -608,6 +613,18 @@ class _Lowerer:
                 snippet=self.src.first_line(node),
             )
         )
+
+    def note_superclass_initialiser(self, call: Call) -> None:
+        """`super.init(schema: …)` in an initialiser: what the type passes to its superclass's
+        initialiser, as a Kotlin class header does (ClassDef.super_args / super_named)."""
+        callee = call.callee
+        if not (isinstance(callee, Member) and callee.prop == "init" and isinstance(callee.obj, ClassRef)):
+            return
+        owner = self.enclosing_type()
+        builder = next((b for b in self.types.values() if b.name == owner), None) if owner else None
+        if builder is None or builder.parent != callee.obj.name or builder.super_args or builder.super_named:
+            return  # not the superclass's initialiser, or not the first call of one
+        builder.super_args, builder.super_named = call.args, call.named
 
     def call_of(self, node: ts.Node, depth: int = 0) -> Call | None:
         """The call a call or constructor expression makes; None for a subscript (`dict["k"]`)."""

@@ -136,17 +136,22 @@ class Objects:
 
     def parent(self, obj: Built) -> Built | None:
         """The object's superclass part: the parent's constructor bound to the arguments of
-        the superclass call in the class header (evaluated where the header is)."""
-        if not obj.cls.parent:
-            return None
-        found = self.index.find_classes(obj.cls.parent, obj.path)
+        the superclass call in the class header (evaluated where the header is). A class
+        declared in parts (an Objective-C header and implementation, Swift extensions) may
+        name its superclass in one part and call the superclass's initialiser in another."""
+        parts = [(obj.path, obj.cls), *self.index.parts(obj.path, obj.cls)]
+        parent = next((c.parent for _, c in parts if c.parent), None)
+        found = self.index.find_classes(parent, obj.path) if parent else []
         if not found or found[0][1] is obj.cls:
             return None
-        kind = "same-file-constant" if obj.path == obj.site.path else "cross-file-constant"
-        header = At(Call(ClassRef(found[0][1].name)), obj.path, obj.frame, obj.site.kinds | {kind}, obj.site.config_key)
-        args = [header.to(a) for a in obj.cls.super_args]
-        named = {k: header.to(v) for k, v in obj.cls.super_named}
-        return self._with_constructor(*found[0], args, named, obj.frame, obj.site)
+        target = next(((p, c) for p, c in [found[0], *self.index.parts(*found[0])]
+                       if any(name in CONSTRUCTOR_NAMES for name, _ in c.methods)), found[0])
+        path, cls = next(((p, c) for p, c in parts if c.super_args or c.super_named), (obj.path, obj.cls))
+        kind = "same-file-constant" if path == obj.site.path else "cross-file-constant"
+        header = At(Call(ClassRef(target[1].name)), path, obj.frame, obj.site.kinds | {kind}, obj.site.config_key)
+        args = [header.to(a) for a in cls.super_args]
+        named = {k: header.to(v) for k, v in cls.super_named}
+        return self._with_constructor(*target, args, named, obj.frame, obj.site)
 
     def constructor_argument(self, obj: Built, root: ConstructorParam) -> At | None:
         """What the constructor parameter `root.param` of class `root.cls` receives when `obj`
