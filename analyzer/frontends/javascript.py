@@ -42,7 +42,9 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
+    in_scopes,
     is_conditional,
+    number_scopes,
     parser,
     query,
     syntax_problems,
@@ -160,12 +162,7 @@ class _Lowerer:
     def run(self, tree: ts.Tree) -> None:
         query_dir = "javascript" if self.grammar == "javascript" else "typescript"
         captured = captures_in_order(query(self.grammar, "facts", query_dir), tree.root_node)
-        next_id = 1
-        for kind, node in captured:
-            if kind in ("function", "class"):
-                self.scope_ids[(node.start_byte, node.end_byte)] = next_id
-                next_id += 1
-        open_scopes: list[tuple[int, int]] = []  # (end_byte, scope id)
+        self.scope_ids = number_scopes(captured)
         handlers = {
             "function": self.on_function,
             "class": self.on_class,
@@ -179,13 +176,9 @@ class _Lowerer:
             "export": self.on_export,
             "return": self.on_return,
         }
-        for kind, node in captured:
-            while open_scopes and open_scopes[-1][0] <= node.start_byte:
-                open_scopes.pop()
-            self.scope = open_scopes[-1][1] if open_scopes else MODULE_SCOPE
+        for kind, node, scope in in_scopes(captured, self.scope_ids):
+            self.scope = scope
             handlers[kind](node)
-            if kind in ("function", "class"):
-                open_scopes.append((node.end_byte, self.scope_ids[(node.start_byte, node.end_byte)]))
 
     def facts(self, language: str, tree: ts.Tree) -> FileFacts:
         self.problems.extend(syntax_problems(tree, self.src))

@@ -38,6 +38,8 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
+    in_scopes,
+    number_scopes,
     query,
     syntax_problems,
 )
@@ -191,7 +193,6 @@ class ScopedLowerer:
     handler of each capture (`on_<capture>`)."""
 
     grammar = ""
-    scope_captures = frozenset({"function", "class"})
 
     def __init__(self, path: str, source: SourceText):
         self.path = path
@@ -216,20 +217,11 @@ class ScopedLowerer:
 
     def run(self, tree: ts.Tree) -> None:
         captured = captures_in_order(query(self.grammar, "facts"), tree.root_node)
-        next_id = 1
-        for kind, node in captured:
-            if kind in self.scope_captures:
-                self.scope_ids[(node.start_byte, node.end_byte)] = next_id
-                next_id += 1
+        self.scope_ids = number_scopes(captured)
         self.prepare(tree.root_node, captured)
-        open_scopes: list[tuple[int, int]] = []  # (end_byte, scope id)
-        for kind, node in captured:
-            while open_scopes and open_scopes[-1][0] <= node.start_byte:
-                open_scopes.pop()
-            self.scope = open_scopes[-1][1] if open_scopes else MODULE_SCOPE
+        for kind, node, scope in in_scopes(captured, self.scope_ids):
+            self.scope = scope
             getattr(self, "on_" + kind)(node)
-            if kind in self.scope_captures:
-                open_scopes.append((node.end_byte, self.scope_of(node)))
 
     def prepare(self, root: ts.Node, captured: list[tuple[str, ts.Node]]) -> None:
         """Before the captures: read the package, the imports and the names the file declares."""

@@ -46,7 +46,9 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
+    in_scopes,
     is_conditional,
+    number_scopes,
     parser,
     query,
     syntax_problems,
@@ -226,25 +228,17 @@ class _Lowerer:
             "use": self.on_use,
             "const": self.on_const,
         }
-        open_scopes: list[tuple[int, int]] = []  # (end_byte, scope id)
-        for kind, node in captured:
-            while open_scopes and open_scopes[-1][0] <= node.start_byte:
-                open_scopes.pop()
-            self.scope = open_scopes[-1][1] if open_scopes else MODULE_SCOPE
+        for kind, node, scope in in_scopes(captured, self.scope_ids):
+            self.scope = scope
             handlers[kind](node)
-            if kind in ("function", "class"):
-                open_scopes.append((node.end_byte, self.scope_of(node)))
 
     def prepare(self, captured: list[tuple[str, ts.Node]]) -> None:
         """Number the scopes in document order, and note the constants declared inside a
         namespace: an unqualified constant names one of them only if it exists."""
-        next_id = 1
+        self.scope_ids = number_scopes(captured)
         namespace = ""
         for kind, node in captured:
-            if kind in ("function", "class"):
-                self.scope_ids[(node.start_byte, node.end_byte)] = next_id
-                next_id += 1
-            elif kind == "namespace":
+            if kind == "namespace":
                 namespace = self.namespace_name(node)
             elif kind == "const" and namespace and not self.is_class_member(node):
                 self.names.namespaced_constants.update(f"{namespace}\\{name}" for name, _ in self.const_nodes(node))

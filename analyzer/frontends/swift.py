@@ -61,6 +61,8 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
+    in_scopes,
+    number_scopes,
     parser,
     query,
     syntax_problems,
@@ -192,11 +194,8 @@ class _Lowerer:
 
     def run(self, tree: ts.Tree) -> None:
         captured = captures_in_order(query("swift", "facts"), tree.root_node)
-        next_id = 1
+        self.scope_ids = number_scopes(captured)
         for kind, node in captured:
-            if kind in ("function", "class"):
-                self.scope_ids[(node.start_byte, node.end_byte)] = next_id
-                next_id += 1
             self.note_declared_name(kind, node)
         handlers = {
             "function": self.on_function,
@@ -208,14 +207,9 @@ class _Lowerer:
             "for_in": self.on_for_in,
             "return": self.on_return,
         }
-        open_scopes: list[tuple[int, int]] = []  # (end_byte, scope id)
-        for kind, node in captured:
-            while open_scopes and open_scopes[-1][0] <= node.start_byte:
-                open_scopes.pop()
-            self.scope = open_scopes[-1][1] if open_scopes else MODULE_SCOPE
+        for kind, node, scope in in_scopes(captured, self.scope_ids):
+            self.scope = scope
             handlers[kind](node)
-            if kind in ("function", "class"):
-                open_scopes.append((node.end_byte, self.scope_of(node)))
 
     def note_declared_name(self, kind: str, node: ts.Node) -> None:
         """Names this file declares: they are looked up in scope rather than taken for types."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from analyzer.facts import ParseProblem
+from analyzer.facts import MODULE_SCOPE, ParseProblem
 from analyzer.model import Span
 from analyzer.resources import rules_root
 
@@ -51,6 +52,32 @@ def captures_in_order(q: ts.Query, node: ts.Node) -> list[tuple[str, ts.Node]]:
     found = [(name, n) for name, nodes in ts.QueryCursor(q).captures(node).items() for n in nodes]
     found.sort(key=lambda item: (item[1].start_byte, -item[1].end_byte))
     return found
+
+
+#: the captures of the facts queries that open a scope
+SCOPE_CAPTURES = frozenset({"function", "class"})
+
+
+def number_scopes(captured: list[tuple[str, ts.Node]],
+                  opening: frozenset[str] = SCOPE_CAPTURES) -> dict[tuple[int, int], int]:
+    """Scope ids 1, 2, … (0 is the module) for the captures that open a scope, in document
+    order, by the node's byte range."""
+    ranges = [(node.start_byte, node.end_byte) for kind, node in captured if kind in opening]
+    return {byte_range: number for number, byte_range in enumerate(ranges, start=1)}
+
+
+def in_scopes(captured: list[tuple[str, ts.Node]], scope_ids: dict[tuple[int, int], int],
+              opening: frozenset[str] = SCOPE_CAPTURES) -> Iterator[tuple[str, ts.Node, int]]:
+    """The driver loop of the query-based frontends: each capture (outermost first) with the id
+    of the innermost scope around it. A capture that opens a scope lies in the scope around it;
+    what follows inside it lies in its own."""
+    open_scopes: list[tuple[int, int]] = []  # (end_byte, scope id)
+    for kind, node in captured:
+        while open_scopes and open_scopes[-1][0] <= node.start_byte:
+            open_scopes.pop()
+        yield kind, node, open_scopes[-1][1] if open_scopes else MODULE_SCOPE
+        if kind in opening:
+            open_scopes.append((node.end_byte, scope_ids[(node.start_byte, node.end_byte)]))
 
 
 class SourceText:
