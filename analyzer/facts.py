@@ -11,6 +11,7 @@ and `Unknown` with the reason for anything else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analyzer.model import Span, TuplePickled
@@ -34,6 +35,17 @@ class Concat(TuplePickled):
 
     parts: tuple[Expr, ...]
     style: str  # "concatenation" | "template-literal" | "interpolation"
+
+
+def concatenation(values: Iterable[Expr]) -> Concat:
+    """`a + b + c` as one Concat: the parts of nested concatenations are taken in place."""
+    parts: list[Expr] = []
+    for value in values:
+        if isinstance(value, Concat) and value.style == "concatenation":
+            parts.extend(value.parts)
+        else:
+            parts.append(value)
+    return Concat(tuple(parts), "concatenation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,4 +297,5 @@ __all__ = [
     "Scope",
     "This",
     "Unknown",
+    "concatenation",
 ]

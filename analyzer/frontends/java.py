@@ -21,7 +21,6 @@ from analyzer.facts import (
     Call,
     CallSite,
     ClassRef,
-    Concat,
     Cond,
     Expr,
     FileFacts,
@@ -29,11 +28,11 @@ from analyzer.facts import (
     Index,
     Lit,
     Member,
-    MemberAssign,
     Ref,
     Scope,
     This,
     Unknown,
+    concatenation,
 )
 from analyzer.frontends.jvm import (
     ClassRecord,
@@ -294,21 +293,6 @@ class _JavaLowerer(ScopedLowerer):
                 found.append((self.src.text(name), self.lower(value) if value is not None else Lit(None)))
         return found
 
-    def on_assign(self, node: ts.Node) -> None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        operator = node.child_by_field_name("operator")
-        if left is None or right is None:
-            return
-        line = self.line(node)
-        plain = operator is None or self.src.text(operator) == "="
-        value = self.lower(right) if plain else Unknown("changed by an augmented assignment")
-        if left.type == "identifier":
-            self.bindings.append(Binding(self.src.text(left), self.scope, value, "assign", line))
-            return
-        target = self.lower(left)
-        if isinstance(target, (Member, Index)):
-            self.member_assigns.append(MemberAssign(target, value, self.scope, line))
-
     def on_return(self, node: ts.Node) -> None:
         values = code_children(node)
         self.add_return(self.scope, self.lower(values[0]) if values else Lit(None))
@@ -468,14 +452,7 @@ class _JavaLowerer(ScopedLowerer):
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if op != "+":
             return Unknown(f"'{op}' expression")
-        parts: list[Expr] = []
-        for side in (left, right):
-            value = self.lower(side, depth)
-            if isinstance(value, Concat) and value.style == "concatenation":
-                parts.extend(value.parts)
-            else:
-                parts.append(value)
-        return Concat(tuple(parts), "concatenation")
+        return concatenation(self.lower(side, depth) for side in (left, right))
 
     def lower_ternary_expression(self, node: ts.Node, depth: int) -> Expr:
         return Cond(

@@ -38,6 +38,7 @@ from analyzer.facts import (
     Scope,
     This,
     Unknown,
+    concatenation,
 )
 from analyzer.frontends.treesitter import (
     SourceText,
@@ -756,14 +757,7 @@ class _Lowerer:
         op = self.src.text(operator) if operator is not None else ""
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if op == "+":
-            parts: list[Expr] = []
-            for side in (left, right):
-                value = self.lower(side, depth)
-                if isinstance(value, Concat) and value.style == "concatenation":
-                    parts.extend(value.parts)
-                else:
-                    parts.append(value)
-            return Concat(tuple(parts), "concatenation")
+            return concatenation(self.lower(side, depth) for side in (left, right))
         if op in ("||", "??"):
             return Cond((self.lower(left, depth), self.lower(right, depth)))
         return Unknown(f"'{op}' expression")

@@ -27,6 +27,7 @@ from analyzer.facts import (
     Expr,
     FileFacts,
     GlobalRef,
+    Index,
     Lit,
     Member,
     MemberAssign,
@@ -278,6 +279,23 @@ class ScopedLowerer:
         raise NotImplementedError
 
     # --- scopes ------------------------------------------------------------------------------
+
+    def on_assign(self, node: ts.Node) -> None:
+        """`x = v` (a binding), `obj.x = v` and `a[k] = v` (member assignments); both grammars
+        name the sides and the operator the same way."""
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        operator = node.child_by_field_name("operator")
+        if left is None or right is None:
+            return
+        line = self.line(node)
+        plain = operator is None or self.src.text(operator) == "="
+        value = self.lower(right) if plain else Unknown("changed by an augmented assignment")
+        if left.type == "identifier":
+            self.bindings.append(Binding(self.src.text(left), self.scope, value, "assign", line))
+            return
+        target = self.lower(left)
+        if isinstance(target, (Member, Index)):
+            self.member_assigns.append(MemberAssign(target, value, self.scope, line))
 
     def add_return(self, scope_id: int, value: Expr) -> None:
         if scope_id != MODULE_SCOPE:

@@ -46,12 +46,12 @@ from analyzer.facts import (
     Index,
     Lit,
     Member,
-    MemberAssign,
     ParseProblem,
     Ref,
     Scope,
     This,
     Unknown,
+    concatenation,
 )
 from analyzer.frontends.jvm import (
     COMMENTS,
@@ -492,21 +492,6 @@ class _KotlinLowerer(ScopedLowerer):
                 out.append(Binding(self.src.text(name), scope, Index(value, Lit(index)), kind, self.line(part)))
         return out
 
-    def on_assign(self, node: ts.Node) -> None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        operator = node.child_by_field_name("operator")
-        if left is None or right is None:
-            return
-        line = self.line(node)
-        plain = operator is None or self.src.text(operator) == "="
-        value = self.lower(right) if plain else Unknown("changed by an augmented assignment")
-        if left.type == "identifier":
-            self.bindings.append(Binding(self.src.text(left), self.scope, value, "assign", line))
-            return
-        target = self.lower(left)
-        if isinstance(target, (Member, Index)):
-            self.member_assigns.append(MemberAssign(target, value, self.scope, line))
-
     def on_for_in(self, node: ts.Node) -> None:
         line = self.line(node)
         for child in node.named_children:
@@ -753,14 +738,7 @@ class _KotlinLowerer(ScopedLowerer):
         op = self.src.text(operator) if operator is not None else ""
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if op == "+":
-            parts: list[Expr] = []
-            for side in (left, right):
-                value = self.lower(side, depth)
-                if isinstance(value, Concat) and value.style == "concatenation":
-                    parts.extend(value.parts)
-                else:
-                    parts.append(value)
-            return Concat(tuple(parts), "concatenation")
+            return concatenation(self.lower(side, depth) for side in (left, right))
         if op == "?:":
             return Cond((self.lower(left, depth), self.lower(right, depth)))
         return Unknown(f"'{op}' expression")

@@ -42,6 +42,7 @@ from analyzer.facts import (
     Scope,
     This,
     Unknown,
+    concatenation,
 )
 from analyzer.frontends.treesitter import (
     SourceText,
@@ -929,14 +930,7 @@ class _Lowerer:
         op = self.src.text(operator) if operator is not None else ""
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if op == ".":
-            parts: list[Expr] = []
-            for side in (left, right):
-                value = self.lower(side, depth)
-                if isinstance(value, Concat) and value.style == "concatenation":
-                    parts.extend(value.parts)
-                else:
-                    parts.append(value)
-            return Concat(tuple(parts), "concatenation")
+            return concatenation(self.lower(side, depth) for side in (left, right))
         if op == "??":
             return Cond((self.lower(left, depth), self.lower(right, depth)))
         return Unknown(f"'{op}' expression")

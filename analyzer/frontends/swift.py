@@ -57,6 +57,7 @@ from analyzer.facts import (
     Scope,
     This,
     Unknown,
+    concatenation,
 )
 from analyzer.frontends.treesitter import (
     SourceText,
@@ -909,14 +910,8 @@ class _Lowerer:
         op = node.child_by_field_name("op")
         if op is not None and self.src.text(op) != "+":
             return Unknown(f"'{self.src.text(op)}' expression")
-        parts: list[Expr] = []
-        for side in (node.child_by_field_name("lhs"), node.child_by_field_name("rhs")):
-            value = self.lower(side, depth)
-            if isinstance(value, Concat) and value.style == "concatenation":
-                parts.extend(value.parts)
-            else:
-                parts.append(value)
-        return Concat(tuple(parts), "concatenation")
+        sides = (node.child_by_field_name("lhs"), node.child_by_field_name("rhs"))
+        return concatenation(self.lower(side, depth) for side in sides)
 
     def lower_ternary_expression(self, node: ts.Node, depth: int) -> Expr:
         if_true, if_false = node.child_by_field_name("if_true"), node.child_by_field_name("if_false")
