@@ -11,8 +11,8 @@ and `Unknown` with the reason for anything else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from analyzer.model import Span, TuplePickled
 
@@ -218,6 +218,54 @@ class ClassDef(TuplePickled):
     aliases: tuple[str, ...] = ()  # other names code uses for the class (Swift `@objc(WMFName)`)
 
 
+@dataclass
+class ClassDraft:
+    """A ClassDef under construction, for frontends: members arrive while the class body is
+    visited; `build` freezes it."""
+
+    name: str
+    scope: int
+    kind: str
+    line: int
+    parent: str | None = None
+    interfaces: list[str] = field(default_factory=list)
+    annotations: Sequence[tuple[str, tuple[Expr, ...]]] = ()
+    constants: list[tuple[str, Expr]] = field(default_factory=list)
+    properties: list[tuple[str, Expr]] = field(default_factory=list)
+    property_types: list[tuple[str, str]] = field(default_factory=list)
+    methods: list[tuple[str, int]] = field(default_factory=list)
+    super_args: tuple[Expr, ...] = ()
+    super_named: tuple[tuple[str, Expr], ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    def absorb(self, part: ClassDraft) -> None:
+        """Take over the members of another part of this class declared in the same file (a
+        Swift extension)."""
+        self.interfaces += [i for i in part.interfaces if i not in self.interfaces]
+        self.constants += part.constants
+        self.properties += part.properties
+        self.property_types += part.property_types
+        self.methods += part.methods
+
+    def build(self) -> ClassDef:
+        return ClassDef(
+            name=self.name,
+            scope=self.scope,
+            kind=self.kind,
+            parent=self.parent,
+            interfaces=tuple(self.interfaces),
+            constants=tuple(self.constants),
+            properties=tuple(self.properties),
+            property_types=tuple(self.property_types),
+            methods=tuple(self.methods),
+            annotations=tuple(self.annotations),
+            super_args=self.super_args,
+            line=self.line,
+            super_named=self.super_named,
+            aliases=self.aliases,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class CallSite(TuplePickled):
     """A call or `new` expression, with the callee and arguments lowered to expressions."""
@@ -277,6 +325,7 @@ __all__ = [
     "Call",
     "CallSite",
     "ClassDef",
+    "ClassDraft",
     "ClassRef",
     "Concat",
     "Cond",

@@ -20,6 +20,7 @@ from analyzer.facts import (
     Binding,
     Call,
     CallSite,
+    ClassDraft,
     ClassRef,
     Cond,
     Expr,
@@ -35,7 +36,6 @@ from analyzer.facts import (
     concatenation,
 )
 from analyzer.frontends.jvm import (
-    ClassRecord,
     ScopedLowerer,
     TypeNames,
     bare_type,
@@ -128,7 +128,7 @@ class _JavaLowerer(ScopedLowerer):
         fqn = self.class_names.get(key(node))
         if fqn is None:
             return
-        record = ClassRecord(fqn, scope_id, CLASS_KINDS[node.type], line)
+        record = ClassDraft(fqn, scope_id, CLASS_KINDS[node.type], line)
         self.records[scope_id] = record
         self.add_scope(Scope(scope_id, self.scope, "class", name=self.display_name(fqn), cls=fqn, line=line))
         self.bindings.append(Binding(fqn.rsplit(".", 1)[-1], self.scope, ClassRef(fqn), "class", line))
@@ -139,7 +139,7 @@ class _JavaLowerer(ScopedLowerer):
         self.enum_constants(node, record)
         self.scope = previous
 
-    def supertypes(self, node: ts.Node, record: ClassRecord) -> None:
+    def supertypes(self, node: ts.Node, record: ClassDraft) -> None:
         superclass = node.child_by_field_name("superclass")
         if superclass is not None and superclass.named_children:
             record.parent = self.qualify(self.src.text(superclass.named_children[0]))
@@ -149,7 +149,7 @@ class _JavaLowerer(ScopedLowerer):
         if types is not None:
             record.interfaces.extend(self.qualify(self.src.text(t)) for t in code_children(types))
 
-    def record_components(self, node: ts.Node, record: ClassRecord) -> None:
+    def record_components(self, node: ts.Node, record: ClassDraft) -> None:
         """A record's components are its constructor parameters and its properties."""
         if node.type != "record_declaration":
             return
@@ -159,7 +159,7 @@ class _JavaLowerer(ScopedLowerer):
         record.property_types.extend(types)
         self.add_scope(replace(self.scope_by_id[record.scope], params=names, param_types=types))
 
-    def enum_constants(self, node: ts.Node, record: ClassRecord) -> None:
+    def enum_constants(self, node: ts.Node, record: ClassDraft) -> None:
         body = node.child_by_field_name("body") if node.type == "enum_declaration" else None
         for constant in body.named_children if body is not None else ():
             if constant.type != "enum_constant":
@@ -246,7 +246,7 @@ class _JavaLowerer(ScopedLowerer):
             self.bindings.append(Binding(name, scope_id, None, "param", self.line(param)))
         return tuple(names), tuple(types)
 
-    def super_call(self, node: ts.Node, record: ClassRecord) -> None:
+    def super_call(self, node: ts.Node, record: ClassDraft) -> None:
         """`super(app, SCHEMA_NAME, REV_ID)`: the first constructor that makes one gives the
         superclass arguments, lowered in that constructor's scope."""
         body = node.child_by_field_name("body")

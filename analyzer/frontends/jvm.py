@@ -11,7 +11,7 @@ module scope).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
@@ -20,7 +20,7 @@ from analyzer.facts import (
     Arr,
     Binding,
     CallSite,
-    ClassDef,
+    ClassDraft,
     ClassRef,
     Concat,
     Cond,
@@ -102,42 +102,6 @@ def bare_type(text: str) -> str:
     return re.sub(r"\s+", "", TYPE_ARGUMENTS.sub("", text)).rstrip("?!")
 
 
-@dataclass
-class ClassRecord:
-    """A class while its body is being lowered; `build` freezes it into a ClassDef."""
-
-    name: str
-    scope: int
-    kind: str
-    line: int
-    parent: str | None = None
-    interfaces: list[str] = field(default_factory=list)
-    annotations: list[tuple[str, tuple[Expr, ...]]] = field(default_factory=list)
-    super_args: tuple[Expr, ...] = ()
-    super_named: tuple[tuple[str, Expr], ...] = ()
-    constants: list[tuple[str, Expr]] = field(default_factory=list)
-    properties: list[tuple[str, Expr]] = field(default_factory=list)
-    property_types: list[tuple[str, str]] = field(default_factory=list)
-    methods: list[tuple[str, int]] = field(default_factory=list)
-
-    def build(self) -> ClassDef:
-        return ClassDef(
-            name=self.name,
-            scope=self.scope,
-            kind=self.kind,
-            parent=self.parent,
-            interfaces=tuple(self.interfaces),
-            constants=tuple(self.constants),
-            properties=tuple(self.properties),
-            property_types=tuple(self.property_types),
-            methods=tuple(self.methods),
-            annotations=tuple(self.annotations),
-            super_args=self.super_args,
-            super_named=self.super_named,
-            line=self.line,
-        )
-
-
 @dataclass(frozen=True)
 class DeclaredClass:
     fqn: str
@@ -200,7 +164,7 @@ class ScopedLowerer:
         self.src = source
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: Scope(MODULE_SCOPE, None, "module")}
         self.scope_ids: dict[tuple[int, int], int] = {}
-        self.records: dict[int, ClassRecord] = {}  # class scope id → the class being built
+        self.records: dict[int, ClassDraft] = {}  # class scope id → the class being built
         self.class_names: dict[tuple[int, int], str] = {}  # class node (byte range) → FQN
         self.bindings: list[Binding] = []
         self.member_assigns: list[MemberAssign] = []
@@ -329,7 +293,7 @@ class ScopedLowerer:
             scope_id = self.scope_by_id[scope_id].parent
         return Unknown("super outside a class")
 
-    def member_of(self, node: ts.Node) -> ClassRecord | None:
+    def member_of(self, node: ts.Node) -> ClassDraft | None:
         """The class whose body declares `node` directly (a member), if any."""
         parent = node.parent
         if parent is None or parent.type not in CLASS_BODIES:
@@ -341,7 +305,7 @@ class ScopedLowerer:
         package = self.names.package
         return fqn[len(package) + 1 :] if package and fqn.startswith(package + ".") else fqn
 
-    def owner_prefix(self, record: ClassRecord | None) -> str:
+    def owner_prefix(self, record: ClassDraft | None) -> str:
         return f"{self.display_name(record.name)}." if record is not None else ""
 
     def class_ref(self, written: str) -> ClassRef | None:

@@ -37,6 +37,7 @@ from analyzer.facts import (
     Binding,
     Call,
     CallSite,
+    ClassDraft,
     ClassRef,
     Concat,
     Cond,
@@ -55,7 +56,6 @@ from analyzer.facts import (
 )
 from analyzer.frontends.jvm import (
     COMMENTS,
-    ClassRecord,
     ScopedLowerer,
     TypeNames,
     bare_type,
@@ -159,7 +159,7 @@ class _KotlinLowerer(ScopedLowerer):
         fqn = self.class_names.get(key(node))
         if fqn is None:
             return
-        record = ClassRecord(fqn, scope_id, class_kind(node), line)
+        record = ClassDraft(fqn, scope_id, class_kind(node), line)
         self.records[scope_id] = record
         self.add_scope(Scope(scope_id, self.scope, "class", name=self.display_name(fqn), cls=fqn, line=line))
         self.bindings.append(Binding(fqn.rsplit(".", 1)[-1], self.scope, ClassRef(fqn), "class", line))
@@ -170,7 +170,7 @@ class _KotlinLowerer(ScopedLowerer):
         self.enum_entries(node, record)
         self.scope = previous
 
-    def primary_constructor(self, node: ts.Node, record: ClassRecord) -> None:
+    def primary_constructor(self, node: ts.Node, record: ClassDraft) -> None:
         constructor = child_of_type(node, "primary_constructor")
         parameters = child_of_type(constructor, "class_parameters") if constructor is not None else None
         names: list[str] = []
@@ -195,7 +195,7 @@ class _KotlinLowerer(ScopedLowerer):
                     record.property_types.append(types[-1])
         self.add_scope(replace(self.scope_by_id[record.scope], params=tuple(names), param_types=tuple(types)))
 
-    def supertypes(self, node: ts.Node, record: ClassRecord) -> None:
+    def supertypes(self, node: ts.Node, record: ClassDraft) -> None:
         """The superclass (the supertype called as a constructor) with its arguments, and the
         interfaces."""
         specifiers = child_of_type(node, "delegation_specifiers")
@@ -212,7 +212,7 @@ class _KotlinLowerer(ScopedLowerer):
                 if type_node is not None:
                     record.interfaces.append(self.qualify(self.src.text(type_node)))
 
-    def enum_entries(self, node: ts.Node, record: ClassRecord) -> None:
+    def enum_entries(self, node: ts.Node, record: ClassDraft) -> None:
         """Each entry of an enum class is an instance built with the entry's arguments."""
         body = child_of_type(node, "enum_class_body")
         for entry in body.named_children if body is not None else ():
@@ -282,7 +282,7 @@ class _KotlinLowerer(ScopedLowerer):
         if node.type == "function_declaration":
             self.declare_function(node, scope_id, record)
 
-    def function_name(self, node: ts.Node, record: ClassRecord | None) -> tuple[str, str | None]:
+    def function_name(self, node: ts.Node, record: ClassDraft | None) -> tuple[str, str | None]:
         """A readable name (`BreadCrumbLogEvent.logClick`, `Context.instrument`) and the class
         `this` is inside it: the class of a member, the receiver type of an extension."""
         owner = record or self.records.get(self.scope)
@@ -391,7 +391,7 @@ class _KotlinLowerer(ScopedLowerer):
         if scope_id is not None:
             self.add_return(scope_id, value)
 
-    def constructor_delegation(self, node: ts.Node, record: ClassRecord | None) -> None:
+    def constructor_delegation(self, node: ts.Node, record: ClassDraft | None) -> None:
         """`constructor(…) : super(…)` gives the superclass arguments when the header has none."""
         delegation = child_of_type(node, "constructor_delegation_call")
         if record is None or delegation is None or record.super_args or record.super_named:
@@ -402,7 +402,7 @@ class _KotlinLowerer(ScopedLowerer):
         if record.parent is None and record.interfaces:
             record.parent = record.interfaces.pop(0)
 
-    def declare_function(self, node: ts.Node, scope_id: int, record: ClassRecord | None) -> None:
+    def declare_function(self, node: ts.Node, scope_id: int, record: ClassDraft | None) -> None:
         fname = node.child_by_field_name("name")
         if fname is None:
             return
@@ -444,7 +444,7 @@ class _KotlinLowerer(ScopedLowerer):
         if top_level and not is_private(node):
             self.exports.append((name, Ref(name, MODULE_SCOPE)))
 
-    def add_member(self, node: ts.Node, record: ClassRecord, name: str, value: Expr | None,
+    def add_member(self, node: ts.Node, record: ClassDraft, name: str, value: Expr | None,
                    type_node: ts.Node | None, mutable: bool) -> None:
         """A `const val`, or a `val` of a companion or object with a constant initialiser, is a
         constant of the class; anything else is a property."""

@@ -28,7 +28,6 @@ resolver serve both languages:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
@@ -38,7 +37,7 @@ from analyzer.facts import (
     Binding,
     Call,
     CallSite,
-    ClassDef,
+    ClassDraft,
     ClassRef,
     Cond,
     Expr,
@@ -106,32 +105,6 @@ class ObjcFrontend:
         return lowerer.facts(self.language, tree)
 
 
-@dataclass
-class _ClassBuilder:
-    name: str
-    scope: int
-    line: int
-    kind: str = "extension"
-    parent: str | None = None
-    interfaces: list[str] = field(default_factory=list)
-    property_types: list[tuple[str, str]] = field(default_factory=list)
-    methods: list[tuple[str, int]] = field(default_factory=list)
-    super_args: tuple[Expr, ...] = ()
-
-    def build(self) -> ClassDef:
-        return ClassDef(
-            name=self.name,
-            scope=self.scope,
-            kind=self.kind,
-            parent=self.parent,
-            interfaces=tuple(self.interfaces),
-            property_types=tuple(self.property_types),
-            methods=tuple(self.methods),
-            line=self.line,
-            super_args=self.super_args,
-        )
-
-
 class _Lowerer:
     def __init__(self, path: str, source: SourceText):
         self.path = path
@@ -139,7 +112,7 @@ class _Lowerer:
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.parents: dict[int, int | None] = {MODULE_SCOPE: None}
         self.declared: dict[int, set[str]] = {MODULE_SCOPE: set()}
-        self.classes: dict[str, _ClassBuilder] = {}
+        self.classes: dict[str, ClassDraft] = {}
         self.bindings: list[Binding] = []
         self.member_assigns: list[MemberAssign] = []
         self.calls: list[CallSite] = []
@@ -189,7 +162,7 @@ class _Lowerer:
         builder = self.classes.get(name)
         if builder is None:
             scope_id = self.new_scope("class", name=name, cls=name, line=node.start_point[0] + 1, parent=MODULE_SCOPE)
-            builder = self.classes[name] = _ClassBuilder(name, scope_id, node.start_point[0] + 1)
+            builder = self.classes[name] = ClassDraft(name, scope_id, "extension", node.start_point[0] + 1)
             self.bindings.append(Binding(name, MODULE_SCOPE, ClassRef(name), "class", builder.line))
         superclass = node.child_by_field_name("superclass")
         if node.type == "protocol_declaration":

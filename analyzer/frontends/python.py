@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -41,7 +41,7 @@ from analyzer.facts import (
     Binding,
     Call,
     CallSite,
-    ClassDef,
+    ClassDraft,
     ClassRef,
     Concat,
     Cond,
@@ -145,34 +145,6 @@ def parses_alone(lines: list[str], start: int, end: int) -> bool:
 # --- lowering ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _ClassBuilder:
-    """A ClassDef under construction: members arrive while the class body is visited."""
-
-    name: str
-    scope: int
-    line: int
-    parent: str | None = None
-    interfaces: tuple[str, ...] = ()
-    annotations: tuple[tuple[str, tuple[Expr, ...]], ...] = ()
-    properties: list[tuple[str, Expr]] = field(default_factory=list)
-    property_types: list[tuple[str, str]] = field(default_factory=list)
-    methods: list[tuple[str, int]] = field(default_factory=list)
-
-    def build(self) -> ClassDef:
-        return ClassDef(
-            name=self.name,
-            scope=self.scope,
-            parent=self.parent,
-            interfaces=self.interfaces,
-            properties=tuple(self.properties),
-            property_types=tuple(self.property_types),
-            methods=tuple(self.methods),
-            annotations=self.annotations,
-            line=self.line,
-        )
-
-
 class _Lowerer(cst.CSTVisitor):
     def __init__(self, path: str, lines: list[str], positions):
         super().__init__()
@@ -182,7 +154,7 @@ class _Lowerer(cst.CSTVisitor):
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: self.scopes[0]}
         self.function_ids: dict[int, int] = {}  # id(node) → scope id (a lambda is lowered before it is visited)
-        self.classes: dict[int, _ClassBuilder] = {}  # class scope id → builder
+        self.classes: dict[int, ClassDraft] = {}  # class scope id → builder
         self.receivers: dict[int, tuple[str, Expr]] = {}  # method scope → (first parameter, what it is)
         self.globals: dict[int, set[str]] = {}  # function scope → names declared `global`
         self.bindings: list[Binding] = []
@@ -243,7 +215,7 @@ class _Lowerer(cst.CSTVisitor):
             scope = self.scope_by_id[scope.parent]
         return scope.id
 
-    def owner_class(self) -> _ClassBuilder | None:
+    def owner_class(self) -> ClassDraft | None:
         """The class whose body is being visited, if the current scope is one."""
         return self.classes.get(self.scope)
 
@@ -346,12 +318,13 @@ class _Lowerer(cst.CSTVisitor):
         scope_id = self.function_id(node)
         line = self.line(node)
         bases = tuple(annotation_text(b.value) for b in node.bases if b.keyword is None)
-        self.classes[scope_id] = _ClassBuilder(
+        self.classes[scope_id] = ClassDraft(
             name,
             scope_id,
+            "class",
             line,
             parent=bases[0] if bases else None,
-            interfaces=bases[1:],
+            interfaces=list(bases[1:]),
             annotations=tuple((decorator_name(d), self.decorator_args(d)) for d in node.decorators),
         )
         self.add_scope(Scope(scope_id, self.lexical_parent(self.scope), "class", name=name, cls=name, line=line))
@@ -433,7 +406,7 @@ class _Lowerer(cst.CSTVisitor):
             if isinstance(member, (Member, Index)):
                 self.member_assigns.append(MemberAssign(member, value, self.scope, line))
 
-    def class_of_method(self) -> _ClassBuilder | None:
+    def class_of_method(self) -> ClassDraft | None:
         scope = self.scope_by_id.get(self.scope)
         if scope is None or scope.cls is None:
             return None

@@ -30,7 +30,7 @@ How Swift maps onto the facts:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import tree_sitter as ts
 
@@ -41,6 +41,7 @@ from analyzer.facts import (
     Call,
     CallSite,
     ClassDef,
+    ClassDraft,
     ClassRef,
     Concat,
     Cond,
@@ -111,6 +112,12 @@ def unescape_swift(text: str) -> str:
     return _ESCAPE.sub(substitute, text)
 
 
+def objc_names(annotations: tuple[tuple[str, tuple[Expr, ...]], ...]) -> tuple[str, ...]:
+    """The name `@objc(WMFName)` gives a type in Objective-C."""
+    return tuple(str(args[0].value) for name, args in annotations
+                 if name == "objc" and len(args) == 1 and isinstance(args[0], Lit))
+
+
 class SwiftFrontend:
     language = "swift"
     suffixes = (".swift",)
@@ -125,52 +132,6 @@ class SwiftFrontend:
         return lowerer.facts(self.language, tree)
 
 
-@dataclass
-class _TypeBuilder:
-    """A ClassDef under construction: members arrive while the type's body is visited."""
-
-    name: str
-    scope: int
-    kind: str
-    line: int
-    parent: str | None = None
-    interfaces: tuple[str, ...] = ()
-    annotations: tuple[tuple[str, tuple[Expr, ...]], ...] = ()
-    constants: list[tuple[str, Expr]] = field(default_factory=list)
-    properties: list[tuple[str, Expr]] = field(default_factory=list)
-    property_types: list[tuple[str, str]] = field(default_factory=list)
-    methods: list[tuple[str, int]] = field(default_factory=list)
-    super_args: tuple[Expr, ...] = ()
-    super_named: tuple[tuple[str, Expr], ...] = ()
-
-    def absorb(self, extension: _TypeBuilder) -> None:
-        """Take over the members of an extension of this type declared in the same file."""
-        self.interfaces += tuple(i for i in extension.interfaces if i not in self.interfaces)
-        self.constants += extension.constants
-        self.properties += extension.properties
-        self.property_types += extension.property_types
-        self.methods += extension.methods
-
-    def build(self) -> ClassDef:
-        return ClassDef(
-            name=self.name,
-            scope=self.scope,
-            kind=self.kind,
-            parent=self.parent,
-            interfaces=self.interfaces,
-            constants=tuple(self.constants),
-            properties=tuple(self.properties),
-            property_types=tuple(self.property_types),
-            methods=tuple(self.methods),
-            annotations=self.annotations,
-            line=self.line,
-            super_args=self.super_args,
-            super_named=self.super_named,
-            aliases=tuple(str(args[0].value) for name, args in self.annotations
-                          if name == "objc" and len(args) == 1 and isinstance(args[0], Lit)),
-        )
-
-
 class _Lowerer:
     def __init__(self, path: str, source: SourceText):
         self.path = path
@@ -178,7 +139,7 @@ class _Lowerer:
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: self.scopes[0]}
         self.scope_ids: dict[tuple[int, int], int] = {}
-        self.types: dict[int, _TypeBuilder] = {}  # class scope id → its ClassDef builder
+        self.types: dict[int, ClassDraft] = {}  # class scope id → its ClassDef builder
         self.bindings: list[Binding] = []
         self.member_assigns: list[MemberAssign] = []
         self.calls: list[CallSite] = []
@@ -277,7 +238,7 @@ class _Lowerer:
             scope_id = scope.parent
         return None
 
-    def owner_type(self, member: ts.Node) -> _TypeBuilder | None:
+    def owner_type(self, member: ts.Node) -> ClassDraft | None:
         """The type a declaration is a member of, if it sits directly in a type's body."""
         parent = member.parent
         if parent is not None and parent.type in TYPE_BODIES:
@@ -302,11 +263,12 @@ class _Lowerer:
             for t in [spec.child_by_field_name("inherits_from")]
             if t is not None
         )
-        builder = _TypeBuilder(name, scope_id, kind, line, annotations=self.attributes(node))
+        annotations = self.attributes(node)
+        builder = ClassDraft(name, scope_id, kind, line, annotations=annotations, aliases=objc_names(annotations))
         if kind == "class" and inherited:
-            builder.parent, builder.interfaces = inherited[0], inherited[1:]
+            builder.parent, builder.interfaces = inherited[0], list(inherited[1:])
         else:
-            builder.interfaces = inherited
+            builder.interfaces = list(inherited)
         self.types[scope_id] = builder
         self.add_scope(Scope(scope_id, self.scope, "class", name=name, cls=name, line=line))
         body = node.child_by_field_name("body")
@@ -460,7 +422,7 @@ class _Lowerer:
             return self.declared_type(node.parent)
         return None
 
-    def function_name(self, node: ts.Node, owner: _TypeBuilder | None) -> str:
+    def function_name(self, node: ts.Node, owner: ClassDraft | None) -> str:
         """`Type.method`, `Type.init`, `Type.property` (accessors) or a plain/closure name."""
         if node.type == "lambda_literal":
             return f"<closure@{node.start_point[0] + 1}>"
@@ -581,7 +543,7 @@ class _Lowerer:
             names.extend(self.pattern_names(part, Index(value, Lit(index)) if value is not None else None))
         return names
 
-    def add_member(self, owner: _TypeBuilder, name: str, value: Expr | None, declared: str | None,
+    def add_member(self, owner: ClassDraft, name: str, value: Expr | None, declared: str | None,
                    constant: bool) -> None:
         if declared is not None:
             owner.property_types.append((name, declared))
