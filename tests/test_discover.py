@@ -63,6 +63,19 @@ def test_default_skips_and_claims(tmp_path):
     assert paths(root) == ["extension.json", "includes/Hooks.php", "modules/a.js"]
 
 
+def test_a_walked_tree_follows_links_to_files_but_not_into_linked_directories(tmp_path):
+    root = tree(tmp_path / "repo", {
+        "modules/a.js": "mw.track( 'x' );",
+        "modules/b.js": "mw.track( 'y' );",
+    })
+    outside = tree(tmp_path / "outside", {"c.js": "mw.track( 'z' );"})
+    (root / "modules" / "linked.js").symlink_to(root / "modules" / "b.js")
+    (root / "modules" / "broken.js").symlink_to(root / "modules" / "missing.js")
+    (root / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    assert paths(root) == ["modules/a.js", "modules/b.js", "modules/linked.js"]
+
+
 def test_gitattributes_marks_vendored_and_generated(tmp_path):
     root = tree(tmp_path, {
         ".gitattributes": "resources/built/* -diff\nmodules/copy/** linguist-vendored\n"
