@@ -21,6 +21,7 @@ from analyzer.facts import (
 from analyzer.frontends import frontend_for
 from analyzer.frontends.objc import ObjcFrontend, swift_name
 from analyzer.frontends.swift import SwiftFrontend
+from analyzer.frontends.treesitter import parser
 from analyzer.pipeline import ScanOptions, scan
 from analyzer.prefilter import mentioning
 from analyzer.symbols import RepoIndex
@@ -282,6 +283,40 @@ def test_unparsable_syntax_is_reported_and_the_rest_still_lowered():
 """)
     assert [p.code for p in facts.problems] == ["parse-error"]
     assert any(isinstance(c, Member) and c.prop == "logTappedExplore" for c in callees(facts))
+
+
+def test_foundation_macros_do_not_break_the_parse_and_keep_every_position():
+    code = """NS_ASSUME_NONNULL_BEGIN
+
+typedef NSString *WMFDemoCategory NS_TYPED_EXTENSIBLE_ENUM;
+typedef NS_ENUM(NSUInteger, WMFSearchType) {
+    WMFSearchTypePrefix = 0,
+    WMFSearchTypeFull
+};
+
+@implementation WMFDemoController
+- (void)show {
+    @weakify(self);
+    dispatch_async(queue, ^{
+        @strongify(self);
+        [[WMFNavigationEventsFunnel shared] logTappedExplore];
+    });
+    @onExit {
+        [self.funnel logSearchCancel];
+    };
+}
+@end
+
+NS_ASSUME_NONNULL_END
+"""
+    facts = objc(code)
+    assert facts.problems == ()
+    explore = next(c for c in facts.calls if isinstance(c.callee, Member) and c.callee.prop == "logTappedExplore")
+    assert (explore.span.line, explore.span.column) == (14, 9)
+    assert explore.snippet == "[[WMFNavigationEventsFunnel shared] logTappedExplore]"
+    assert any(isinstance(c.callee, Member) and c.callee.prop == "logSearchCancel" for c in facts.calls)
+    # Without the rewrite, the same file does not parse.
+    assert parser("objc").parse(code.encode()).root_node.has_error
 
 
 def test_swift_objc_name_is_an_alias_of_the_class():

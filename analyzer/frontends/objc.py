@@ -85,6 +85,39 @@ def swift_name(selector_piece: str) -> str:
     return match.group(1) if match else selector_piece
 
 
+# Foundation and libextobjc macros the grammar cannot parse (it does not run the preprocessor),
+# each rewritten to plain Objective-C of the same length, so every offset stays where it was.
+_BLANKED_MACROS = re.compile(
+    rb"\bNS_(?:ASSUME_NONNULL_BEGIN|ASSUME_NONNULL_END|TYPED_ENUM|TYPED_EXTENSIBLE_ENUM|STRING_ENUM"
+    rb"|EXTENSIBLE_STRING_ENUM)\b"
+)
+_ENUM_MACRO = re.compile(
+    rb"\btypedef[ \t]+NS_(?:ENUM|OPTIONS|CLOSED_ENUM|ERROR_ENUM)[ \t]*\([ \t]*(\w+)[ \t]*,[ \t]*(\w+)[ \t]*\)"
+)
+_SCOPE_MACRO = re.compile(rb"@(?:weakify|strongify)[ \t]*\([^)\n]*\)")
+_ON_EXIT = re.compile(rb"@onExit\b")
+
+
+def without_framework_macros(source: bytes) -> bytes:
+    """`NS_ASSUME_NONNULL_BEGIN` and the `NS_…_ENUM` attributes (as spaces),
+    `typedef NS_ENUM(T, Name)` (as `enum Name : T`),
+    `@weakify(x)`/`@strongify(x)` and `@onExit { … }` (as a block) in parseable form."""
+    if b"NS_" not in source and b"@" not in source:
+        return source
+
+    def blank(match: re.Match) -> bytes:
+        return b" " * len(match.group(0))
+
+    def enum(match: re.Match) -> bytes:
+        written = b"enum " + match.group(2) + b" : " + match.group(1)
+        return written.ljust(len(match.group(0)))
+
+    source = _BLANKED_MACROS.sub(blank, source)
+    source = _ENUM_MACRO.sub(enum, source)
+    source = _SCOPE_MACRO.sub(blank, source)
+    return _ON_EXIT.sub(lambda m: b"^".ljust(len(m.group(0))), source)
+
+
 def unescape_c(text: str) -> str:
     if "\\" not in text:
         return text
@@ -99,7 +132,7 @@ class ObjcFrontend:
         return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
-        tree = parser("objc").parse(source)
+        tree = parser("objc").parse(without_framework_macros(source))
         lowerer = _Lowerer(path, SourceText(source))
         lowerer.visit(tree.root_node)
         return lowerer.facts(self.language, tree)
