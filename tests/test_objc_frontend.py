@@ -319,6 +319,13 @@ NS_ASSUME_NONNULL_END
     assert parser("objc").parse(code.encode()).root_node.has_error
 
 
+def test_code_nested_beyond_the_limit_is_reported_not_lost_silently():
+    nested = "(" * 200 + "[self logDeep]" + ")" * 200
+    facts = objc(f"@implementation X\n- (void)f {{\n    id v = {nested};\n    [self logShallow];\n}}\n@end\n")
+    assert [p.code for p in facts.problems] == ["nesting-limit"]
+    assert any(isinstance(c.callee, Member) and c.callee.prop == "logShallow" for c in facts.calls)
+
+
 def test_swift_objc_name_is_an_alias_of_the_class():
     swift = SwiftFrontend().lower("Wikipedia/Code/NavigationEventsFunnel.swift", b"""
 @objc(WMFNavigationEventsFunnel)

@@ -49,6 +49,7 @@ from analyzer.facts import (
     Member,
     MemberAssign,
     Obj,
+    ParseProblem,
     Ref,
     Scope,
     This,
@@ -56,7 +57,9 @@ from analyzer.facts import (
 )
 from analyzer.frontends.treesitter import SourceText, parser, syntax_problems
 
-MAX_DEPTH = 60
+# Syntax nesting followed (statements and expressions together; real files reach ~35). Deeper
+# code is reported, not lowered: each level costs Python stack frames.
+MAX_DEPTH = 150
 
 # `@interface X : Parent <Protocols>` and `@protocol P <Protocols>`.
 PROTOCOL_LISTS = frozenset({"parameterized_arguments", "protocol_reference_list"})
@@ -150,6 +153,7 @@ class _Lowerer:
         self.member_assigns: list[MemberAssign] = []
         self.calls: list[CallSite] = []
         self.returns: dict[int, list[Expr]] = {}
+        self.problems: list[ParseProblem] = []
         self.string_constants: dict[str, str] = {}  # file constants, for dictionary keys
         self.scope = MODULE_SCOPE
         self.cls: str | None = None  # the class whose code is being visited
@@ -159,6 +163,7 @@ class _Lowerer:
 
     def visit(self, node: ts.Node, depth: int = 0) -> None:
         if depth > MAX_DEPTH:
+            self.too_deep(node)
             return
         kind = node.type
         if kind in CLASS_NODES:
@@ -350,6 +355,7 @@ class _Lowerer:
 
     def lower(self, node: ts.Node, depth: int = 0) -> Expr:
         if depth > MAX_DEPTH:
+            self.too_deep(node)
             return Unknown("expression nested too deeply")
         kind = node.type
         if kind in ("string_literal", "concatenated_string"):
@@ -555,6 +561,13 @@ class _Lowerer:
 
     # --- bookkeeping --------------------------------------------------------------------------
 
+    def too_deep(self, node: ts.Node) -> None:
+        """Say (once) that code nested deeper than MAX_DEPTH was not analysed."""
+        if not any(p.code == "nesting-limit" for p in self.problems):
+            self.problems.append(ParseProblem(
+                "nesting-limit", f"code nested more than {MAX_DEPTH} levels deep was not analysed",
+                self.src.span(node)))
+
     def new_scope(self, kind: str, name: str | None, cls: str | None, line: int, params: tuple[str, ...] = (),
                   param_types: tuple[tuple[str, str], ...] = (), parent: int | None = None) -> int:
         scope_id = len(self.scopes)
@@ -574,7 +587,7 @@ class _Lowerer:
         return False
 
     def facts(self, language: str, tree: ts.Tree) -> FileFacts:
-        problems = syntax_problems(tree, self.src)
+        problems = [*syntax_problems(tree, self.src), *self.problems]
         scopes = tuple(
             Scope(s.id, s.parent, s.kind, s.name, s.params, s.cls, s.line, s.param_types,
                   tuple(self.returns.get(s.id, ())))
