@@ -28,6 +28,7 @@ resolver serve both languages:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import tree_sitter as ts
 
@@ -55,7 +56,7 @@ from analyzer.facts import (
     This,
     Unknown,
 )
-from analyzer.frontends.treesitter import SourceText, parser, syntax_problems
+from analyzer.frontends.treesitter import SourceText, is_conditional, parser, syntax_problems
 
 # Syntax nesting followed (statements and expressions together; real files reach ~35). Deeper
 # code is reported, not lowered: each level costs Python stack frames.
@@ -121,6 +122,10 @@ def without_framework_macros(source: bytes) -> bytes:
     return _ON_EXIT.sub(lambda m: b"^".ljust(len(m.group(0))), source)
 
 
+def line_of(node: ts.Node) -> int:
+    return node.start_point[0] + 1
+
+
 def unescape_c(text: str) -> str:
     if "\\" not in text:
         return text
@@ -146,7 +151,6 @@ class _Lowerer:
         self.path = path
         self.src = source
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
-        self.parents: dict[int, int | None] = {MODULE_SCOPE: None}
         self.declared: dict[int, set[str]] = {MODULE_SCOPE: set()}
         self.classes: dict[str, ClassDraft] = {}
         self.bindings: list[Binding] = []
@@ -157,7 +161,6 @@ class _Lowerer:
         self.string_constants: dict[str, str] = {}  # file constants, for dictionary keys
         self.scope = MODULE_SCOPE
         self.cls: str | None = None  # the class whose code is being visited
-        self.class_scope = MODULE_SCOPE
 
     # --- statements ---------------------------------------------------------------------------
 
@@ -199,8 +202,8 @@ class _Lowerer:
         name = self.src.text(name_node)
         builder = self.classes.get(name)
         if builder is None:
-            scope_id = self.new_scope("class", name=name, cls=name, line=node.start_point[0] + 1, parent=MODULE_SCOPE)
-            builder = self.classes[name] = ClassDraft(name, scope_id, "extension", node.start_point[0] + 1)
+            scope_id = self.new_scope("class", name=name, cls=name, line=line_of(node), parent=MODULE_SCOPE)
+            builder = self.classes[name] = ClassDraft(name, scope_id, "extension", line_of(node))
             self.bindings.append(Binding(name, MODULE_SCOPE, ClassRef(name), "class", builder.line))
         superclass = node.child_by_field_name("superclass")
         if node.type == "protocol_declaration":
@@ -210,15 +213,15 @@ class _Lowerer:
         for listed in (c for c in node.named_children if c.type in PROTOCOL_LISTS):
             names = (self.src.text(t) for t in listed.named_children)
             builder.interfaces += [n for n in names if n not in builder.interfaces]
-        outer = (self.scope, self.cls, self.class_scope)
-        self.scope, self.cls, self.class_scope = builder.scope, name, builder.scope
+        outer = (self.scope, self.cls)
+        self.scope, self.cls = builder.scope, name
         for child in node.named_children:
             if child.type == "implementation_definition":
                 for member in child.named_children:
                     self.visit(member, depth + 1)
             elif child.type != "identifier" and child.type not in PROTOCOL_LISTS:
                 self.visit(child, depth + 1)
-        self.scope, self.cls, self.class_scope = outer
+        self.scope, self.cls = outer
 
     def on_property(self, node: ts.Node) -> None:
         builder = self.classes.get(self.cls) if self.cls else None
@@ -233,7 +236,7 @@ class _Lowerer:
                     builder.property_types.append((name, self.src.text(type_node)))
 
     def on_function(self, node: ts.Node, depth: int) -> None:
-        line = node.start_point[0] + 1
+        line = line_of(node)
         if node.type == "method_definition":
             pieces = [c for c in node.named_children if c.type == "identifier"]
             short = swift_name(self.src.text(pieces[0])) if pieces else "<method>"
@@ -247,9 +250,6 @@ class _Lowerer:
             name = short
         scope_id = self.new_scope("function", name=name, cls=self.cls, line=line, params=tuple(params),
                                   param_types=tuple(types))
-        for param in params:
-            self.bindings.append(Binding(param, scope_id, None, "param", line))
-            self.declared[scope_id].add(param)
         builder = self.classes.get(self.cls) if self.cls and node.type == "method_definition" else None
         if builder is not None:
             builder.methods.append((short, scope_id))
@@ -325,19 +325,19 @@ class _Lowerer:
         if value is not None:
             name = self.src.text(name_node)
             self.declared[MODULE_SCOPE].add(name)
-            self.bindings.append(Binding(name, MODULE_SCOPE, value, "define", node.start_point[0] + 1))
+            self.bindings.append(Binding(name, MODULE_SCOPE, value, "define", line_of(node)))
             if isinstance(value.value, str):
                 self.string_constants[name] = value.value
 
     def on_declaration(self, node: ts.Node, depth: int) -> None:
-        at_file_level = self.scope == MODULE_SCOPE or self.scope == self.class_scope
+        at_file_level = self.scope == MODULE_SCOPE or self.scopes[self.scope].kind == "class"
         static = any(c.type == "storage_class_specifier" and self.src.text(c) == "static" for c in node.named_children)
         extern = any(c.type == "storage_class_specifier" and self.src.text(c) == "extern" for c in node.named_children)
         for declarator in node.children_by_field_name("declarator"):
             name = self.declarator_name(declarator)
             if not name:
                 continue
-            line = declarator.start_point[0] + 1
+            line = line_of(declarator)
             value_node = declarator.child_by_field_name("value") if declarator.type == "init_declarator" else None
             scope = MODULE_SCOPE if at_file_level else self.scope
             self.declared.setdefault(scope, set()).add(name)
@@ -422,7 +422,7 @@ class _Lowerer:
         if text in ("self", "super"):
             return This(self.cls)
         if self.is_declared(text):
-            return Ref(text, self.scope, node.start_point[0] + 1)
+            return Ref(text, self.scope, line_of(node))
         return GlobalRef(text)
 
     def is_declared(self, text: str) -> bool:
@@ -430,7 +430,7 @@ class _Lowerer:
         while scope is not None:
             if text in self.declared.get(scope, ()):
                 return True
-            scope = self.parents.get(scope)
+            scope = self.scopes[scope].parent
         return False
 
     def dictionary(self, node: ts.Node, depth: int) -> Expr:
@@ -529,7 +529,7 @@ class _Lowerer:
         operator = node.child_by_field_name("operator")
         if operator is not None and self.src.text(operator) != "=":
             return value
-        line = node.start_point[0] + 1
+        line = line_of(node)
         if left.type == "identifier":
             name = self.src.text(left)
             if name.startswith("_") and self.cls and not self.is_declared(name):
@@ -544,14 +544,11 @@ class _Lowerer:
         return value
 
     def block(self, node: ts.Node, depth: int) -> Expr:
-        line = node.start_point[0] + 1
+        line = line_of(node)
         plist = next((c for c in node.named_children if c.type == "parameter_list"), None)
         params = [n for p in (plist.named_children if plist is not None else ())
                   if (n := self.declarator_name(p.child_by_field_name("declarator")))]
         scope_id = self.new_scope("function", name=f"<block@{line}>", cls=self.cls, line=line, params=tuple(params))
-        for param in params:
-            self.bindings.append(Binding(param, scope_id, None, "param", line))
-            self.declared[scope_id].add(param)
         body = next((c for c in node.named_children if c.type == "compound_statement"), None)
         if body is not None:
             previous, self.scope = self.scope, scope_id
@@ -570,29 +567,22 @@ class _Lowerer:
 
     def new_scope(self, kind: str, name: str | None, cls: str | None, line: int, params: tuple[str, ...] = (),
                   param_types: tuple[tuple[str, str], ...] = (), parent: int | None = None) -> int:
+        """A new scope (its id is its index in self.scopes), its parameters bound in it."""
         scope_id = len(self.scopes)
         parent = self.scope if parent is None else parent
         self.scopes.append(Scope(scope_id, parent, kind, name=name, params=params, cls=cls, line=line,
                                  param_types=param_types))
-        self.parents[scope_id] = parent
-        self.declared[scope_id] = set()
+        self.declared[scope_id] = set(params)
+        self.bindings.extend(Binding(param, scope_id, None, "param", line) for param in params)
         return scope_id
 
     def conditional(self, node: ts.Node) -> bool:
-        parent = node.parent
-        while parent is not None and parent.type not in FUNCTION_NODES:
-            if parent.type in BRANCH_NODES:
-                return True
-            parent = parent.parent
-        return False
+        return is_conditional(node, FUNCTION_NODES, BRANCH_NODES)
 
     def facts(self, language: str, tree: ts.Tree) -> FileFacts:
         problems = [*syntax_problems(tree, self.src), *self.problems]
-        scopes = tuple(
-            Scope(s.id, s.parent, s.kind, s.name, s.params, s.cls, s.line, s.param_types,
-                  tuple(self.returns.get(s.id, ())))
-            for s in self.scopes
-        )
+        scopes = tuple(replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s
+                       for s in self.scopes)
         return FileFacts(
             path=self.path,
             language=language,
