@@ -162,7 +162,8 @@ def scan_root(path: Path, name: str, discovery: Discovery, signature: str | None
         index = RepoIndex(list(lowered.values()), path, in_test, loader)
         findings, declarations, relays, learned, analysis_problems = analyze_root(index, rules, name, options)
         unparsed = {p: d for p, d in data.items() if p not in lowered}
-        more = mentioning(learned, unparsed) if prefilter is not None else set()
+        classes, callees = learned
+        more = mentioning(classes, unparsed, calls=callees) if prefilter is not None else set()
         if not more:
             break
         parse_more(sorted(more), data, lowered, name, diagnostics, cache, progress)
@@ -259,9 +260,10 @@ def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Dia
 
 
 def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptions
-                 ) -> tuple[list[Finding], list[Declaration], list[Relay], set[str], list[Diagnostic]]:
+                 ) -> tuple[list[Finding], list[Declaration], list[Relay], tuple[set[str], set[str]], list[Diagnostic]]:
     """Extract and resolve every file of a root; a failure in one file is a diagnostic. Also
-    returns the names the resolver learned that other files may use (wrappers, classes)."""
+    returns the names the resolver learned that other files may use: classes (any mention)
+    and functions (calls of them)."""
     aliases = global_aliases(list(index.files.values()), index.symbols, rules) if options.resolve == "full" else {}
     matches: list[Match] = []
     findings: list[Finding] = []
@@ -280,7 +282,8 @@ def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptio
         findings.extend(resolver.resolve(matches))
     except Exception as error:  # noqa: BLE001 - a resolver bug must not lose the findings
         round_diagnostics.append(internal_error(name, "", "resolution", error))
-    return findings, declarations, resolver.relays, resolver.learned_names, round_diagnostics + resolver.diagnostics
+    learned = (resolver.learned_names, resolver.learned_callees)
+    return findings, declarations, resolver.relays, learned, round_diagnostics + resolver.diagnostics
 
 
 def internal_error(repository: str, path: str, stage: str, error: Exception) -> Diagnostic:

@@ -13,6 +13,7 @@ from fixturelib import FIXTURES, fixture_names, snapshot
 from analyzer.cache import Cache
 from analyzer.parse import parse_files
 from analyzer.pipeline import ScanOptions, scan
+from analyzer.prefilter import mentioning
 
 
 @pytest.mark.parametrize("name", fixture_names())
@@ -52,6 +53,52 @@ def test_prefilter_follows_subclasses_of_what_this_reads_and_not_generic_names(t
     assert result.roots[0].files_scanned == 2
     submit = next(f for f in result.findings if f.api == "mw.eventLog.submit")
     assert sorted(submit.candidates) == ["demo.base", "demo.special"]
+
+
+def test_callers_of_a_helper_are_found_by_a_call_of_it_not_a_mention(tmp_path):
+    (tmp_path / "Funnel.kt").write_text(
+        "package org.wikipedia.analytics.eventplatform\n\n"
+        "sealed class Event(val stream: String)\n\n"
+        "object Funnel {\n    fun log(action: String) {\n"
+        "        EventPlatformClient.submit(ClickEvent(action))\n    }\n}\n\n"
+        "@SerialName(\"/analytics/demo/click/1.0.0\")\n"
+        "class ClickEvent(val action: String) : Event(\"demo.click\")\n"
+    )
+    # `log` is also a package here: the file is no caller, and is not parsed for it.
+    (tmp_path / "Settings.kt").write_text(
+        "package org.wikipedia.settings\n\nimport org.wikipedia.util.log.L\n\n"
+        "class Settings { fun save() = L.d(\"saved\") }\n"
+    )
+    (tmp_path / "Page.kt").write_text(
+        "package org.wikipedia.page\n\nimport org.wikipedia.analytics.eventplatform.Funnel\n\n"
+        "class Page {\n    fun open() {\n        Funnel.log (\"open\")\n    }\n}\n"
+    )
+    result = scan([tmp_path], ScanOptions(prefilter=True))
+    assert result.roots[0].files_scanned == 2
+    caller = next(f for f in result.findings if f.path == "Page.kt")
+    assert (caller.name, caller.schema) == ("demo.click", "/analytics/demo/click/1.0.0")
+    assert snapshot(result)["findings"] == snapshot(scan([tmp_path], ScanOptions(prefilter=False)))["findings"]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("funnel.logClick( 'x' );", True),
+    ("funnel.logClick\n    ( 'x' );", True),
+    ("logClick<T>( 'x' )", True),
+    ("logClick { x }", True),
+    ("[funnel logClickWithAction:x];", True),
+    ("[funnel logClick];", True),
+    ("logClick.call( this, 'x' );", True),
+    ("funnel.logClick?.( 'x' );", True),
+    ("import org.demo.logClick.Util", False),
+    ("const logClicked = 1; mylogClick( 'x' );", False),
+])
+def test_mentioning_a_function_means_calling_it(text, found):
+    assert bool(mentioning((), {"a": text.encode()}, calls={"logClick"})) is found
+
+
+def test_mentioning_a_class_means_any_mention_of_it():
+    files = {"a.kt": b"class B : BaseActivity()", "b.js": b"OO.inheritClass( X, mw.BaseActivity );", "c.kt": b"Base"}
+    assert mentioning({"BaseActivity"}, files) == {"a.kt", "b.js"}
 
 
 def write_files(root: Path, count: int) -> dict[str, bytes]:

@@ -57,7 +57,10 @@ class Resolver:
         self.relays: list[Relay] = []
         # Names other files may use to reach instrumentation whose name is still unknown here:
         # wrapper functions and the classes around such calls (the prefilter parses their users).
+        # What the prefilter should look for in files not parsed yet: classes whose subclasses
+        # may matter (any mention) and functions whose callers are findings (a call of them).
         self.learned_names: set[str] = set()
+        self.learned_callees: set[str] = set()
         self._callers: dict[tuple[str, int], list[tuple[str, CallSite]]] = {}
         self._calls_by_name: dict[str, list[tuple[str, CallSite]]] | None = None
 
@@ -249,6 +252,13 @@ class Resolver:
             self._calls_by_name = index
         return self._calls_by_name
 
+    def learn_callers_of(self, scope: Scope) -> None:
+        """Remember what calls of the function `scope` end in, for the files not parsed yet: a
+        constructor's class by any mention (`new Cls;`, `Cls::class`), a function by a call."""
+        names = names_calls_end_in(scope)
+        constructs = scope.kind == "class" or short_names(scope.name) <= set(CONSTRUCTOR_NAMES)
+        (self.learned_names if constructs else self.learned_callees).update(names)
+
     def wrapper_sites(self, item: Item, values: tuple[Value, ...]) -> list[Item]:
         out: list[Item] = []
         for hole in _param_holes(values):
@@ -256,7 +266,7 @@ class Resolver:
             scope = self.index.symbols(path).scopes.get(scope_id)
             if scope is None:
                 continue
-            self.learned_names.update(names_calls_end_in(scope))
+            self.learn_callers_of(scope)
             via = ViaWrapper(function=scope.name or "<anonymous>", path=item.match.path, line=item.match.call.span.line)
             symbols = self.index.symbols(path)
             for caller_path, call in self.callers_of(path, scope_id):
@@ -283,7 +293,7 @@ class Resolver:
         scope = symbols.scopes.get(scope_id) if scope_id is not None else None
         if scope is None or not scope.name or scope.name.startswith("<"):
             return []  # a callback runs when whatever it is handed to calls it
-        self.learned_names.update(names_calls_end_in(scope))
+        self.learn_callers_of(scope)
         via = ViaWrapper(function=scope.name, path=item.match.path, line=item.match.call.span.line)
         out = []
         for caller_path, call in self.callers_of(item.site_path, scope_id):

@@ -558,10 +558,14 @@ class Evaluator:
         owners: list[tuple[str, ClassDef | None, str]]
         if classes:
             path, cls = classes[0]
-            owners = [(p, c, c.name) for p, c in self.index.lineage(path, cls) + self.index.descendants(cls)]
+            descendants = self.index.descendants(cls)
+            owners = [(p, c, c.name) for p, c in self.index.lineage(path, cls) + descendants]
+            # A subclass not parsed yet names the class or one of its known subclasses; the
+            # ancestors are found by name on demand, and their other subclasses are no owners.
+            self.instance_classes.update(c.name for _, c in descendants)
         else:
             owners = [(p, None, n) for p, n in self.es5_family(base.path, base.cls)]
-        self.instance_classes.update(name for _, _, name in owners)
+            self.instance_classes.update(name for _, _, name in owners)
         self.instance_classes.add(base.cls)
         if prop == "constructor":
             constructors = [f for p, _, n in owners if (f := self.es5_constructor(p, n)) is not None]

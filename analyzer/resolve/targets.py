@@ -5,7 +5,7 @@ and the targets references lead to (functions, classes, instances, API handles, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzer.facts import ClassDef, Expr, Unknown
 from analyzer.resolve.es5 import NamespaceT
@@ -15,12 +15,25 @@ from analyzer.ruleset import ApiRule
 THIS = "this"  # under this name a frame binds the object the code of a file runs on
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Frame:
     """The arguments bound to wrapper parameters at the call being resolved, keyed by
     (file, function scope, parameter name). The empty frame binds nothing."""
 
     bindings: tuple[tuple[tuple[str, int, str], At], ...] = ()
+    # Frames nest (a bound argument is evaluated in the frame of its own call), so a hash
+    # computed on demand would walk every frame below; it is computed once instead.
+    _hash: int = field(default=0, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(self.bindings))
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, Frame) and self._hash == other._hash
+                                 and self.bindings == other.bindings)
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def bound(self, path: str, scope: int, name: str) -> At | None:
         for key, value in reversed(self.bindings):  # the innermost call wins
@@ -64,16 +77,28 @@ def bind_named(params: tuple[str, ...], args: list[At], named: dict[str, At]) ->
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class At:
     """An expression of file `path`, evaluated in `frame`, with the kinds of references
-    followed so far."""
+    followed so far.
+
+    Two Ats are equal when they are the same expression *node* (not merely an equal tree) in
+    equal contexts: a node is a place in the code, and hashing a node by identity keeps the
+    evaluator's memo and cycle checks from re-hashing whole expression trees on every lookup.
+    """
 
     expr: Expr
     path: str
     frame: Frame = EMPTY
     kinds: frozenset[str] = frozenset()
     config_key: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, At) and self.expr is other.expr and self.path == other.path
+                and self.frame == other.frame and self.kinds == other.kinds and self.config_key == other.config_key)
+
+    def __hash__(self) -> int:
+        return hash((id(self.expr), self.path, self.frame, self.kinds, self.config_key))
 
     def to(self, expr: Expr, path: str | None = None, add: str | frozenset[str] | None = None,
            config_key: str | None = None) -> At:
