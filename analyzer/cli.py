@@ -15,11 +15,8 @@ import click
 from analyzer import __version__
 from analyzer.checks import load_checks
 from analyzer.config import Config, ConfigError, find_config, load_config
-from analyzer.docs import explain, rules_listing
 from analyzer.model import ScanResult
-from analyzer.parse import default_jobs
-from analyzer.pipeline import ScanOptions, scan
-from analyzer.registry import RegistryPathError, load_registry
+from analyzer.pipeline import ScanOptions, default_jobs, scan
 from analyzer.report import FORMATTERS
 from analyzer.resources import default_cache_dir
 from analyzer.ruleset import RuleError, load_rules_with
@@ -117,15 +114,21 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
     try:
         config = load_config(config_path or find_config(paths[0] if len(paths) == 1 else Path.cwd()))
         rules = load_rules_with(config.custom_rules)
-        registry, registry_diagnostics = None, []
-        stream_paths = stream_config or config.stream_config
-        schema_paths = schemas or config.schemas
-        if stream_paths or schema_paths:
-            registry, registry_diagnostics = load_registry(stream_paths, schema_paths)
-    except (ConfigError, RuleError, RegistryPathError) as error:
-        kind = "registry" if isinstance(error, RegistryPathError) else "configuration"
-        click.echo(f"instrumap: {kind} error: {error}", err=True)
+    except (ConfigError, RuleError) as error:
+        click.echo(f"instrumap: configuration error: {error}", err=True)
         sys.exit(EXIT_USAGE)
+    registry, registry_diagnostics = None, []
+    stream_paths = stream_config or config.stream_config
+    schema_paths = schemas or config.schemas
+    if stream_paths or schema_paths:
+        # Imported only when asked for: its readers load a PHP parser.
+        from analyzer.registry import RegistryPathError, load_registry
+
+        try:
+            registry, registry_diagnostics = load_registry(stream_paths, schema_paths)
+        except RegistryPathError as error:
+            click.echo(f"instrumap: registry error: {error}", err=True)
+            sys.exit(EXIT_USAGE)
     options = dataclasses.replace(
         scan_options(config, include, exclude, resolve),
         jobs=jobs, cache_dir=None if no_cache else cache_dir, prefilter=not no_prefilter,
@@ -156,6 +159,8 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
               show_default=True, help="A table for the terminal, or the Markdown reference (docs/rules.md).")
 def rules_command(output_format: str) -> None:
     """List the instrumentation families (IM0xx) and lint checks (IM1xx)."""
+    from analyzer.docs import rules_listing
+
     click.echo(rules_listing(output_format), nl=False)
 
 
@@ -163,6 +168,8 @@ def rules_command(output_format: str) -> None:
 @click.argument("rule")
 def explain_command(rule: str) -> None:
     """Explain a family or check, by id (IM101) or name (undeclared-stream)."""
+    from analyzer.docs import explain
+
     text = explain(rule)
     if text is None:
         click.echo(f"instrumap: no family or check called {rule!r}; see `instrumap rules`", err=True)

@@ -9,6 +9,7 @@ within a version are additive only (see docs/json-format.md and rules/schema/fin
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import operator
 from collections.abc import Callable, Mapping
@@ -334,11 +335,19 @@ def fingerprint(*parts: str | int | None) -> str:
 
 def _plain(obj: Any) -> Any:
     """Dataclasses to dicts, tuples to lists; keeps None so every key is always present."""
-    if dataclasses.is_dataclass(obj):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    names = _field_names(type(obj))
+    if names:
+        return {name: _plain(getattr(obj, name)) for name in names}
     if isinstance(obj, (list, tuple)):
         return [_plain(x) for x in obj]
     return obj
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass type (looked up once per type: a report has thousands of
+    findings), or () for any other type."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else ()
 
 
 __all__ = [

@@ -6,7 +6,6 @@ parallelism is across roots instead (pipeline.scan)."""
 
 from __future__ import annotations
 
-import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +19,6 @@ from analyzer.frontends import frontend_for
 class ParseOutcome:
     facts: dict[str, FileFacts] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # path → what went wrong
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def lower_file(task: tuple[str, bytes]) -> tuple[str, FileFacts | None, str | None]:

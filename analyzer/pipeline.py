@@ -3,6 +3,9 @@
 Extraction and resolution work on a whole root at once: names resolve across its files.
 The core never prints: progress goes through a callback, problems become Diagnostics, and a
 file that cannot be read or parsed never stops the scan.
+
+The stages after discovery are imported where a root is analysed: a rescan of unchanged roots
+answers from the cache and never loads them (parsers, resolver, classifier).
 """
 
 from __future__ import annotations
@@ -12,13 +15,12 @@ import os
 import traceback
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer import __version__
 from analyzer.cache import Cache
-from analyzer.classify import classify
 from analyzer.discover import (
     DiscoverOptions,
     Discovery,
@@ -26,9 +28,7 @@ from analyzer.discover import (
     discover,
     looks_generated,
 )
-from analyzer.extract import Extractor, Match, global_aliases
-from analyzer.facts import FileFacts
-from analyzer.frontends import claims, frontend_for
+from analyzer.frontends import claims, language_of
 from analyzer.model import (
     Declaration,
     Diagnostic,
@@ -37,13 +37,13 @@ from analyzer.model import (
     ScanResult,
     sorted_result,
 )
-from analyzer.parse import parse_files
-from analyzer.prefilter import Definitions, Prefilter, mentioning
-from analyzer.registry import Registry
-from analyzer.resolve import Resolver, declaration_findings
 from analyzer.resolve.relays import Relay, apply_relays, load_relays
 from analyzer.ruleset import RuleSet, load_rules
-from analyzer.symbols import RepoIndex
+
+if TYPE_CHECKING:
+    from analyzer.facts import FileFacts
+    from analyzer.registry import Registry
+    from analyzer.symbols import RepoIndex
 
 Progress = Callable[[str, int, int], None]  # (root name, files done, files total)
 
@@ -83,6 +83,8 @@ def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progre
         findings = apply_relays(findings, declarations, load_relays(), discovered)
     summary = None
     if registry is not None:
+        from analyzer.classify import classify
+
         classified = classify(findings, declarations, registry, [r.name for r in roots], rules=rules)
         findings = [*classified.findings, *classified.declaration_findings]
         summary = classified.summary
@@ -118,6 +120,8 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
         for path, name, discovery, signature in todo:
             outputs[name] = scan_root(path, name, discovery, signature, options, rules, progress, cache)
     else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo))) as pool:
             pending = {pool.submit(_scan_root_in_worker, *job, options, rules): job[1] for job in todo}
             for done, future in enumerate(as_completed(pending), 1):
@@ -130,6 +134,11 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
 def _scan_root_in_worker(path: Path, name: str, discovery: Discovery, signature: str | None,
                          options: ScanOptions, rules: RuleSet) -> _RootOutput:
     return scan_root(path, name, discovery, signature, options, rules, None, Cache(options.cache_dir))
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on: how many roots to scan at once by default."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def root_names(paths: list[Path]) -> list[tuple[Path, str]]:
@@ -149,12 +158,15 @@ MAX_ROUNDS = 4  # rounds of "parse what the parsed files need" (each one is rare
 def scan_root(path: Path, name: str, discovery: Discovery, signature: str | None, options: ScanOptions,
               rules: RuleSet, progress: Progress | None, cache: Cache) -> _RootOutput:
     """Read, parse and analyse one root's discovered files (and cache the result under `signature`)."""
+    from analyzer.prefilter import Prefilter, mentioning
+    from analyzer.symbols import RepoIndex
+
     diagnostics: list[Diagnostic] = []
     skipped = Counter(discovery.skipped)
     data = read_sources(discovery.files, name, diagnostics, skipped)
     in_test = {s.path: s.in_test for s in discovery.files}
     prefilter = Prefilter(rules) if options.prefilter else None
-    seeds = [p for p in data if prefilter is None or prefilter.wanted(p, frontend_for(p).language, data[p])]
+    seeds = [p for p in data if prefilter is None or prefilter.wanted(p, language_of(p), data[p])]
     lowered: dict[str, FileFacts] = {}
     parse_more(seeds, data, lowered, name, diagnostics, cache, progress)
     loader = _Loader(data, lowered, cache, name, diagnostics)
@@ -187,10 +199,13 @@ def scan_root(path: Path, name: str, discovery: Discovery, signature: str | None
 def parse_more(paths: list[str], data: dict[str, bytes], lowered: dict[str, FileFacts], repository: str,
                diagnostics: list[Diagnostic], cache: Cache, progress: Progress | None) -> None:
     """Parse `paths` into `lowered`."""
+    from analyzer.facts import FileFacts
+    from analyzer.parse import parse_files
+
     outcome = parse_files([p for p in paths if p not in lowered], data, cache)
     for failed, why in outcome.failures.items():
         diagnostics.append(internal_failure(repository, failed, "frontend", why))
-        lowered[failed] = FileFacts(path=failed, language=frontend_for(failed).language)
+        lowered[failed] = FileFacts(path=failed, language=language_of(failed))
     lowered.update(outcome.facts)
     if progress is not None:
         progress(repository, len(lowered), len(data))
@@ -208,6 +223,8 @@ class _Loader:
         self.cache = cache
         self.repository = repository
         self.diagnostics = diagnostics
+        from analyzer.prefilter import Definitions
+
         self.definitions = Definitions(data)
 
     def load(self, path: str) -> FileFacts:
@@ -254,7 +271,7 @@ def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Dia
         if generated:
             skipped[generated] += 1
             continue
-        if frontend_for(source.path) is not None:
+        if claims(source.path):
             data[source.path] = content
     return data
 
@@ -264,6 +281,9 @@ def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptio
     """Extract and resolve every file of a root; a failure in one file is a diagnostic. Also
     returns the names the resolver learned that other files may use: classes (any mention)
     and functions (calls of them)."""
+    from analyzer.extract import Extractor, Match, global_aliases
+    from analyzer.resolve.resolver import Resolver, declaration_findings
+
     aliases = global_aliases(list(index.files.values()), index.symbols, rules) if options.resolve == "full" else {}
     matches: list[Match] = []
     findings: list[Finding] = []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from analyzer.frontends.manifest import MANIFEST_NAMES
+from analyzer.frontends.base import MANIFEST_NAMES
 from analyzer.ruleset import RuleSet
 
 IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")

@@ -24,12 +24,13 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from analyzer import pipeline
+from analyzer import extract, parse, pipeline, prefilter, symbols
 from analyzer.extract import Extractor
 from analyzer.frontends import FRONTENDS
 from analyzer.prefilter import Prefilter
 from analyzer.report import FORMATTERS
-from analyzer.resolve import Resolver
+from analyzer.resolve import resolver
+from analyzer.resolve.resolver import Resolver
 from analyzer.ruleset import load_rules
 from analyzer.symbols import RepoIndex
 
@@ -85,16 +86,17 @@ class StageClock:
 STAGE_FUNCTIONS = (
     ("discover", pipeline, "discover"),
     ("read", pipeline, "read_sources"),
-    ("prefilter", pipeline, "Prefilter"),
+    # The pipeline imports the later stages where it uses them: wrapped in their own modules.
+    ("prefilter", prefilter, "Prefilter"),
     ("prefilter", Prefilter, "wanted"),
-    ("prefilter", pipeline, "mentioning"),
-    ("prefilter", pipeline, "Definitions"),
-    ("parse cache", pipeline, "parse_files"),  # content keys and cache look-ups; lower() is parse+lower
-    ("index", pipeline, "RepoIndex"),
+    ("prefilter", prefilter, "mentioning"),
+    ("prefilter", prefilter, "Definitions"),
+    ("parse cache", parse, "parse_files"),  # content keys and cache look-ups; lower() is parse+lower
+    ("index", symbols, "RepoIndex"),
     ("symbols", RepoIndex, "symbols"),
-    ("extract", pipeline, "global_aliases"),
+    ("extract", extract, "global_aliases"),
     ("extract", Extractor, "matches"),
-    ("extract", pipeline, "declaration_findings"),
+    ("extract", resolver, "declaration_findings"),
     ("extract", pipeline, "declarations_of"),
     ("resolve", Resolver, "resolve"),
     ("resolve", pipeline, "apply_relays"),
@@ -111,7 +113,8 @@ def instrument(clock: StageClock) -> list[str]:
             setattr(owner, name, clock.wrap(stage, getattr(owner, name)))
         else:
             missing.append(f"{getattr(owner, '__name__', owner)}.{name}")
-    for frontend in FRONTENDS:
+    for entry in FRONTENDS:
+        frontend = entry.load()
         frontend.lower = clock.wrap_lower(frontend)
     return missing
 

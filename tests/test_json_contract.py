@@ -199,3 +199,13 @@ def test_schema_enumerations_match_the_model():
 
 def test_empty_scan_validates():
     assert errors(output(ScanResult("0.1.0", (), ()))) == []
+
+
+def test_every_record_is_one_line_of_the_output(basic):
+    text = json_report.render(basic)
+    assert json.loads(text) == basic.to_json()
+    lines = text.splitlines()
+    for finding in basic.to_json()["findings"]:
+        assert sum(f'"fingerprint": "{finding["fingerprint"]}"' in line for line in lines) == 1
+    records = len(basic.findings) + len(basic.declarations) + len(basic.diagnostics) + len(basic.roots)
+    assert sum(line.startswith("    {") for line in lines) == records

@@ -151,3 +151,37 @@ def test_warm_scan_reuses_the_root_and_sees_changes(tmp_path):
     later = time.time() + 5
     os.utime(root / "a.js", (later, later))
     assert [f.name for f in scan([root], options).findings] == ["counter.after"]
+
+
+def test_a_rescan_of_an_unchanged_root_loads_no_parser_and_no_resolver(tmp_path):
+    """The cached path must stay cheap to start: a warm scan imports neither tree-sitter, nor
+    a frontend, nor the resolver (each costs start-up time on every CI run)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, pathlib\n"
+        "from analyzer.pipeline import ScanOptions, scan\n"
+        "options = ScanOptions(cache_dir=pathlib.Path(sys.argv[2]))\n"
+        "result = scan([pathlib.Path(sys.argv[1])], options)\n"
+        "heavy = ['tree_sitter', 'libcst', 'analyzer.frontends.javascript', 'analyzer.resolve.resolver',\n"
+        "         'analyzer.facts', 'analyzer.classify']\n"
+        "print(len(result.findings), ' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    command = [sys.executable, "-c", probe, str(FIXTURES / "js-track-basic"), str(tmp_path)]
+    cold = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+    warm = subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+    assert "tree_sitter" in cold and "analyzer.resolve.resolver" in cold  # the probe sees imports
+    assert warm == [cold[0]]
+
+
+def test_the_frontend_table_agrees_with_the_frontends():
+    from analyzer.frontends import FRONTENDS, entry_for
+
+    samples = ["a.js", "b.MJS", "c.ts", "types.d.ts", "x.d.mts", "v.vue", "p.php", "extension.json", "skin.json",
+               "i18n/en.json", "A.kt", "B.KT", "C.java", "D.swift", "E.m", "F.h", "g.py", "h.pyc", "README.md"]
+    for entry in FRONTENDS:
+        frontend = entry.load()
+        assert (frontend.language, frontend.suffixes) == (entry.language, entry.suffixes)
+        assert [p for p in samples if frontend.claims(p)] == [p for p in samples if entry.claims(p)]
+    assert entry_for("types.d.ts") is None and entry_for("i18n/en.json") is None

@@ -1,72 +1,88 @@
 """Language frontends, one module each, all behind the interface in base.py.
 
+Which files a frontend reads is declared here, as data, so that deciding it imports no parser:
+a scan that finds every root unchanged in the cache never loads a frontend (tree-sitter, its
+grammars, libcst). The module of a frontend is imported the first time `frontend_for` is
+asked for a file of its language.
+
 To add a language: write a module with a class that has `language`, `suffixes`,
-`claims(path)` and `lower(path, source) -> FileFacts`, and list an instance here.
+`claims(path)` and `lower(path, source) -> FileFacts`, and list it in FRONTENDS (a test checks
+that the entry and the class agree).
 """
 
 from __future__ import annotations
 
 import importlib
+import re
+from dataclasses import dataclass, field
 
-from analyzer.facts import FileFacts
-from analyzer.frontends.base import Frontend
-from analyzer.frontends.java import JavaFrontend
-from analyzer.frontends.javascript import JavaScriptFrontend, TypeScriptFrontend
-from analyzer.frontends.kotlin import KotlinFrontend
-from analyzer.frontends.manifest import ManifestFrontend
-from analyzer.frontends.objc import ObjcFrontend
-from analyzer.frontends.php import PhpFrontend
-from analyzer.frontends.swift import SwiftFrontend
-from analyzer.frontends.vue import VueFrontend
+from analyzer.frontends.base import MANIFEST_NAMES, Frontend
 
 
-class _Deferred:
-    """A frontend whose module (and its parser library) is imported on first use: libcst
-    alone doubles instrumap's start-up time, and most scans never meet a Python file."""
+@dataclass(eq=False)
+class FrontendEntry:
+    """A frontend as the scan sees it before it is loaded: its language and what it claims."""
 
-    def __init__(self, language: str, suffixes: tuple[str, ...], module: str, name: str):
-        self.language = language
-        self.suffixes = suffixes
-        self._where = (module, name)
-        self._frontend: Frontend | None = None
+    language: str
+    suffixes: tuple[str, ...]
+    module: str
+    class_name: str
+    by_file_name: bool = False  # the suffixes are whole file names (extension.json)
+    unless: re.Pattern | None = None  # paths with a claimed suffix that it does not read
+    _loaded: Frontend | None = field(default=None, repr=False)
 
     def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
+        if self.by_file_name:
+            return path.rsplit("/", 1)[-1] in self.suffixes
+        lowered = path.lower()
+        return lowered.endswith(self.suffixes) and not (self.unless and self.unless.search(lowered))
 
-    def lower(self, path: str, source: bytes) -> FileFacts:
-        if self._frontend is None:
-            module, name = self._where
-            self._frontend = getattr(importlib.import_module(module), name)()
-        return self._frontend.lower(path, source)
+    def load(self) -> Frontend:
+        if self._loaded is None:
+            self._loaded = getattr(importlib.import_module(self.module), self.class_name)()
+        return self._loaded
 
 
-FRONTENDS: tuple[Frontend, ...] = (
-    JavaScriptFrontend(),
-    TypeScriptFrontend(),
-    VueFrontend(),
-    PhpFrontend(),
-    ManifestFrontend(),
-    KotlinFrontend(),
-    JavaFrontend(),
-    SwiftFrontend(),
-    ObjcFrontend(),
-    _Deferred("python", (".py",), "analyzer.frontends.python", "PythonFrontend"),
+FRONTENDS: tuple[FrontendEntry, ...] = (
+    FrontendEntry("javascript", (".js", ".mjs", ".cjs", ".jsx"), "analyzer.frontends.javascript", "JavaScriptFrontend"),
+    # Declaration files (.d.ts) describe APIs; they never call them.
+    FrontendEntry("typescript", (".ts", ".mts", ".cts", ".tsx"), "analyzer.frontends.javascript", "TypeScriptFrontend",
+                  unless=re.compile(r"\.d\.[mc]?ts$")),
+    FrontendEntry("vue", (".vue",), "analyzer.frontends.vue", "VueFrontend"),
+    FrontendEntry("php", (".php",), "analyzer.frontends.php", "PhpFrontend"),
+    FrontendEntry("json", MANIFEST_NAMES, "analyzer.frontends.manifest", "ManifestFrontend", by_file_name=True),
+    FrontendEntry("kotlin", (".kt",), "analyzer.frontends.kotlin", "KotlinFrontend"),
+    FrontendEntry("java", (".java",), "analyzer.frontends.java", "JavaFrontend"),
+    FrontendEntry("swift", (".swift",), "analyzer.frontends.swift", "SwiftFrontend"),
+    FrontendEntry("objc", (".m", ".mm", ".h"), "analyzer.frontends.objc", "ObjcFrontend"),
+    FrontendEntry("python", (".py",), "analyzer.frontends.python", "PythonFrontend"),
 )
-# Frontends by the file name's last extension (".js"), so most paths are decided by one lookup.
-_BY_EXTENSION: dict[str, tuple[Frontend, ...]] = {}
-for _frontend in FRONTENDS:
-    for _suffix in _frontend.suffixes:
+# Entries by the file name's last extension (".js"), so most paths are decided by one lookup.
+_BY_EXTENSION: dict[str, tuple[FrontendEntry, ...]] = {}
+for _entry in FRONTENDS:
+    for _suffix in _entry.suffixes:
         _extension = "." + _suffix.rsplit(".", 1)[-1].lower()
-        _BY_EXTENSION[_extension] = (*_BY_EXTENSION.get(_extension, ()), _frontend)
+        _BY_EXTENSION[_extension] = (*_BY_EXTENSION.get(_extension, ()), _entry)
 
 
-def frontend_for(path: str) -> Frontend | None:
+def entry_for(path: str) -> FrontendEntry | None:
     dot = path.rfind(".")
-    for frontend in _BY_EXTENSION.get(path[dot:].lower() if dot >= 0 else "", ()):
-        if frontend.claims(path):
-            return frontend
+    for entry in _BY_EXTENSION.get(path[dot:].lower() if dot >= 0 else "", ()):
+        if entry.claims(path):
+            return entry
     return None
 
 
 def claims(path: str) -> bool:
-    return frontend_for(path) is not None
+    return entry_for(path) is not None
+
+
+def language_of(path: str) -> str | None:
+    entry = entry_for(path)
+    return entry.language if entry is not None else None
+
+
+def frontend_for(path: str) -> Frontend | None:
+    """The frontend that reads `path` (its module imported now if it was not yet)."""
+    entry = entry_for(path)
+    return entry.load() if entry is not None else None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from analyzer.facts import FileFacts
+if TYPE_CHECKING:  # the facts model is only needed once a file is lowered
+    from analyzer.facts import FileFacts
+
+#: the manifests the JSON frontend reads, by file name
+MANIFEST_NAMES = ("extension.json", "skin.json")
 
 
 class Frontend(Protocol):

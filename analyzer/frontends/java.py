@@ -68,7 +68,7 @@ class JavaFrontend:
     suffixes = (".java",)
 
     def claims(self, path: str) -> bool:
-        return path.endswith(self.suffixes)
+        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         tree = parser("java").parse(source)

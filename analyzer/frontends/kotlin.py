@@ -85,7 +85,7 @@ class KotlinFrontend:
     suffixes = (".kt",)
 
     def claims(self, path: str) -> bool:
-        return path.endswith(self.suffixes)
+        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         tree = parser("kotlin").parse(source)

@@ -21,9 +21,9 @@ from analyzer.facts import (
     Require,
     Unknown,
 )
+from analyzer.frontends.base import MANIFEST_NAMES
 from analyzer.frontends.treesitter import SourceText, error_spans, parser
 
-MANIFEST_NAMES = ("extension.json", "skin.json")
 # Config keys whose values are stream names (EventLoggingStreamNames, …StreamName, …Streams).
 STREAM_CONFIG_KEY = re.compile(r"Stream(Name)?s?$|StreamNames$")
 
