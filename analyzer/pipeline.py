@@ -170,8 +170,9 @@ def scan_root(path: Path, name: str, discovery: Discovery, signature: str | None
     lowered: dict[str, FileFacts] = {}
     parse_more(seeds, data, lowered, name, diagnostics, cache, progress)
     loader = _Loader(data, lowered, cache, name, diagnostics)
+    symbol_tables: dict = {}
     for _ in range(MAX_ROUNDS):
-        index = RepoIndex(list(lowered.values()), path, in_test, loader)
+        index = RepoIndex(list(lowered.values()), path, in_test, loader, symbol_tables)
         findings, declarations, relays, learned, analysis_problems = analyze_root(index, rules, name, options)
         unparsed = {p: d for p, d in data.items() if p not in lowered}
         classes, callees = learned

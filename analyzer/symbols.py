@@ -373,12 +373,16 @@ class RepoIndex:
     define is asked for."""
 
     def __init__(self, facts: list[FileFacts], root=None, in_test: dict[str, bool] | None = None,
-                 loader: Loader | None = None):
+                 loader: Loader | None = None, symbol_tables: dict[str, FileSymbols] | None = None):
         self.root = root
         self.loader = loader
         self.files: LazyFiles = LazyFiles(facts, loader, self._register)
         self.in_test = in_test or {}
-        self._symbols: dict[str, FileSymbols] = {}
+        # A file's table depends only on its facts, so an index built again over more files
+        # (the pipeline's next round) may take over the tables of the last one.
+        self._symbols: dict[str, FileSymbols] = symbol_tables if symbol_tables is not None else {}
+        for table in self._symbols.values():
+            table.repo = self
         self.classes: dict[str, list[tuple[str, ClassDef]]] = defaultdict(list)
         self.defines: dict[str, list[tuple[str, Expr]]] = defaultdict(list)
         self.config: dict[str, list[tuple[str, Expr]]] = defaultdict(list)
@@ -432,7 +436,7 @@ class RepoIndex:
 
     def symbols(self, path: str) -> FileSymbols:
         table = self._symbols.get(path)
-        if table is None:
+        if table is None or table.facts is not self.files[path]:
             table = self._symbols[path] = FileSymbols(self.files[path], self)
         return table
 

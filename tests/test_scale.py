@@ -185,3 +185,18 @@ def test_the_frontend_table_agrees_with_the_frontends():
         assert (frontend.language, frontend.suffixes) == (entry.language, entry.suffixes)
         assert [p for p in samples if frontend.claims(p)] == [p for p in samples if entry.claims(p)]
     assert entry_for("types.d.ts") is None and entry_for("i18n/en.json") is None
+
+
+def test_definitions_are_found_in_the_bytes_of_every_language():
+    from analyzer.prefilter import defined_names
+
+    source = (
+        b"class Logger {}\ninterface Sink\nabstract class BaseEvent\nenum Kind\nobject Funnel\n"
+        b"define( 'METRIC_PREFIX', 'x' );\nconst STREAM = 'a';\nconst val SCHEMA = \"b\"\n"
+        b"#define WMFSchema @\"c\"\n@objc(WMFFunnel)\n@implementation WMFSearchFunnel\nstruct Payload {}\n"
+        b"subclass NotOne; myclass NotTwo; class\nconst Four"
+    )
+    assert defined_names(source) == {
+        "Logger", "Sink", "BaseEvent", "Kind", "Funnel", "METRIC_PREFIX", "STREAM", "SCHEMA", "WMFSchema",
+        "WMFFunnel", "WMFSearchFunnel", "Payload", "const", "Four",
+    }
