@@ -57,15 +57,23 @@ FRONTENDS: tuple[FrontendEntry, ...] = (
     FrontendEntry("objc", (".m", ".mm", ".h"), "analyzer.frontends.objc", "ObjcFrontend"),
     FrontendEntry("python", (".py",), "analyzer.frontends.python", "PythonFrontend"),
 )
-# Entries by the file name's last extension (".js"), so most paths are decided by one lookup.
+# Entries by the file name's last extension (".js"), and by whole file name (extension.json), so
+# that every path is decided by a lookup or two: discovery asks about every file of every root.
 _BY_EXTENSION: dict[str, tuple[FrontendEntry, ...]] = {}
+_BY_NAME: dict[str, FrontendEntry] = {}
 for _entry in FRONTENDS:
     for _suffix in _entry.suffixes:
-        _extension = "." + _suffix.rsplit(".", 1)[-1].lower()
-        _BY_EXTENSION[_extension] = (*_BY_EXTENSION.get(_extension, ()), _entry)
+        if _entry.by_file_name:
+            _BY_NAME[_suffix] = _entry
+        else:
+            _extension = "." + _suffix.rsplit(".", 1)[-1].lower()
+            _BY_EXTENSION[_extension] = (*_BY_EXTENSION.get(_extension, ()), _entry)
 
 
 def entry_for(path: str) -> FrontendEntry | None:
+    named = _BY_NAME.get(path[path.rfind("/") + 1 :])
+    if named is not None:
+        return named
     dot = path.rfind(".")
     for entry in _BY_EXTENSION.get(path[dot:].lower() if dot >= 0 else "", ()):
         if entry.claims(path):
