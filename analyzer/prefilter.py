@@ -111,7 +111,8 @@ class Definitions:
         self.data = data
         self.stems: dict[str, list[str]] = {}
         for path in data:
-            self.stems.setdefault(path.rsplit("/", 1)[-1].split(".", 1)[0], []).append(path)
+            for stem in file_stems(path):
+                self.stems.setdefault(stem, []).append(path)
         self._defined: dict[str, list[str]] | None = None
 
     def files_defining(self, name: str) -> list[str]:
@@ -140,3 +141,11 @@ def defined_names(content: bytes) -> set[str]:
                     names.add(match.group(1).decode())
             position = content.find(word, position + 1)
     return names
+
+
+def file_stems(path: str) -> set[str]:
+    """The class names a file is named after: `Foo` for Foo.php, Foo.kt or Foo.swift, and for a
+    namespaced script `ve.ui.FooWidget.js` its full name and `FooWidget`. (Never its first
+    part: `ve` is a namespace, and asking for it must not load every `ve.*.js` file.)"""
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return {stem, stem.rsplit(".", 1)[-1]}

@@ -200,3 +200,29 @@ def test_definitions_are_found_in_the_bytes_of_every_language():
         "Logger", "Sink", "BaseEvent", "Kind", "Funnel", "METRIC_PREFIX", "STREAM", "SCHEMA", "WMFSchema",
         "WMFFunnel", "WMFSearchFunnel", "Payload", "const", "Four",
     }
+
+
+def test_a_namespace_is_not_a_class_to_load_every_file_named_after(tmp_path):
+    """`ve.ui.FooWidget.js` is named after the class ve.ui.FooWidget, not after `ve`: resolving
+    `ve.track( … )` must not parse every `ve.*.js` file of the repository."""
+    (tmp_path / "ve.track.js").write_text(
+        "ve.track = function ( topic, data ) {\n\tmw.track( 've.' + topic, data );\n};\n"
+    )
+    (tmp_path / "ve.ui.FooWidget.js").write_text(
+        "ve.ui.FooWidget = function VeUiFooWidget() {};\n"
+        "ve.ui.FooWidget.prototype.onClick = function () {\n\tve.track( 'activity.foo', { action: 'click' } );\n};\n"
+    )
+    for index in range(5):
+        (tmp_path / f"ve.ui.Bar{index}Widget.js").write_text(f"ve.ui.Bar{index}Widget = function () {{}};\n")
+    result = scan([tmp_path], ScanOptions(prefilter=True))
+    assert result.roots[0].files_scanned == 2
+    assert {f.name for f in result.findings if f.path == "ve.ui.FooWidget.js"} == {"activity.foo"}
+    assert snapshot(result)["findings"] == snapshot(scan([tmp_path], ScanOptions(prefilter=False)))["findings"]
+
+
+def test_files_are_named_after_their_class_not_their_namespace():
+    from analyzer.prefilter import file_stems
+
+    assert file_stems("includes/Hooks/PageHooks.php") == {"PageHooks"}
+    assert file_stems("modules/ve.ui.FooWidget.js") == {"ve.ui.FooWidget", "FooWidget"}
+    assert "ve" not in file_stems("modules/ve.init.Target.js")
