@@ -27,7 +27,7 @@ WORD_BYTE = re.compile(rb"\w")
 # `#define`. Found in the bytes, so unparsed files can be asked.
 DEFINITION = re.compile(
     rb"(?:(?:class|interface|trait|enum|object|struct|extension|protocol|implementation)\s+"
-    rb"|define\(\s*['\"]|#define\s+|@objc\(\s*|const\s+(?:val\s+)?)([A-Za-z_][\w]*)"
+    rb"|define\(\s*['\"]|#define\s+|@objc\(\s*|const\s+(?:val\s+)?)([A-Za-z_][\w.]*)"
 )
 # The words a definition starts with. Each is found with bytes.find (a fast substring search)
 # and DEFINITION is tried there only: 4x faster than letting the regex engine try an
@@ -129,7 +129,9 @@ class Definitions:
 
 
 def defined_names(content: bytes) -> set[str]:
-    """The names that `content` appears to define (DEFINITION at the start of a word)."""
+    """The names that `content` appears to define (DEFINITION at the start of a word). A dotted
+    name (`@class mw.libs.ge.FiltersStore` in a doc comment, Swift `extension Outer.Inner`)
+    defines itself and its last part, never its first: `mw` is a namespace."""
     names = set()
     for word in DEFINITION_WORDS:
         position = content.find(word)
@@ -138,7 +140,8 @@ def defined_names(content: bytes) -> set[str]:
             if start == 0 or content[start : start + 1] in (b"#", b"@") or not WORD_BYTE.match(content, start - 1):
                 match = DEFINITION.match(content, start)
                 if match is not None:
-                    names.add(match.group(1).decode())
+                    name = match.group(1).decode().rstrip(".")
+                    names.update((name, name.rsplit(".", 1)[-1]))
             position = content.find(word, position + 1)
     return names
 

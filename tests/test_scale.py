@@ -194,11 +194,13 @@ def test_definitions_are_found_in_the_bytes_of_every_language():
         b"class Logger {}\ninterface Sink\nabstract class BaseEvent\nenum Kind\nobject Funnel\n"
         b"define( 'METRIC_PREFIX', 'x' );\nconst STREAM = 'a';\nconst val SCHEMA = \"b\"\n"
         b"#define WMFSchema @\"c\"\n@objc(WMFFunnel)\n@implementation WMFSearchFunnel\nstruct Payload {}\n"
-        b"subclass NotOne; myclass NotTwo; class\nconst Four"
+        b"subclass NotOne; myclass NotTwo; class\nconst Four\n/**\n * @class mw.libs.ge.FiltersStore\n */\n"
+        b"extension WMFArticle.Section {}\n"
     )
     assert defined_names(source) == {
         "Logger", "Sink", "BaseEvent", "Kind", "Funnel", "METRIC_PREFIX", "STREAM", "SCHEMA", "WMFSchema",
-        "WMFFunnel", "WMFSearchFunnel", "Payload", "const", "Four",
+        "WMFFunnel", "WMFSearchFunnel", "Payload", "const", "Four", "mw.libs.ge.FiltersStore", "FiltersStore",
+        "WMFArticle.Section", "Section",
     }
 
 
