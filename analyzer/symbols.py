@@ -311,6 +311,13 @@ CONSTRUCTOR_NAMES = ("constructor", "__construct", "init")
 MODULE_SUFFIXES = ("", ".js", ".json", ".ts", ".vue", ".mjs", ".cjs", "/index.js", "/index.ts", ".py", "/__init__.py")
 
 
+def outermost_class(name: str) -> str | None:
+    """The outermost class of a nested class's dotted name (`org.app.Dialog.Callback` →
+    `Dialog`), by the convention that packages are lower case; None for a top-level name."""
+    parts = name.split(".")[:-1]
+    return next((part for part in parts if part[:1].isupper()), None)
+
+
 def short_name(name: str) -> str:
     """`A\\B\\C` → `C`, `a.b.C` → `C`."""
     return name.rsplit("\\", 1)[-1].rsplit(".", 1)[-1]
@@ -441,18 +448,33 @@ class RepoIndex:
         return table
 
     def find_classes(self, name: str, from_path: str | None = None) -> list[tuple[str, ClassDef]]:
-        """Classes called `name`: an exact qualified match, else by short name, preferring the
-        file asking."""
+        """Classes called `name`: an exact qualified match (also relative to the package of the
+        file asking), else by short name, preferring the file asking."""
         name = name.lstrip("\\")
-        found = self.classes.get(name) or self.classes.get(short_name(name))
+        short = short_name(name)
         package = self.package_of(from_path) if from_path is not None else None
-        if not found or (package and not any(self.in_package(c, from_path) for _, c in found)):
-            self.load_defining(short_name(name))
-            found = self.classes.get(name) or self.classes.get(short_name(name))
+        found = self._qualified(name, package)
+        outer = outermost_class(name)
+        if not found and outer is not None:
+            self.load_defining(outer)  # a nested class is in its outer class's file
+            found = self._qualified(name, package)
+        if not found:
+            found = self.classes.get(short)
+            if not found or (package and not any(self.in_package(c, from_path) for _, c in found)):
+                self.load_defining(short)
+                found = self._qualified(name, package) or self.classes.get(short)
         found = found or []
         if from_path is not None:
             found = sorted(found, key=lambda item: (item[0] != from_path, not self.in_package(item[1], from_path)))
         return found
+
+    def _qualified(self, name: str, package: str | None) -> list[tuple[str, ClassDef]]:
+        """The classes `name` denotes exactly: as a qualified name, or relative to `package`
+        (Kotlin and Java reach `Outer.Inner` of their own package without an import)."""
+        found = self.classes.get(name) if name != short_name(name) else None
+        if not found and package:
+            found = self.classes.get(f"{package}.{name}")
+        return found or []
 
     def package_of(self, path: str) -> str | None:
         """The package a file declares (Kotlin, Java), which names the module scope."""

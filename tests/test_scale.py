@@ -228,3 +228,29 @@ def test_files_are_named_after_their_class_not_their_namespace():
     assert file_stems("includes/Hooks/PageHooks.php") == {"PageHooks"}
     assert file_stems("modules/ve.ui.FooWidget.js") == {"ve.ui.FooWidget", "FooWidget"}
     assert "ve" not in file_stems("modules/ve.init.Target.js")
+
+
+def test_a_nested_class_is_looked_up_in_its_outer_class_file_only():
+    """`Outer.Callback` (same package, no import) is found in Outer.kt, without parsing every
+    file that declares some other `Callback`."""
+    from analyzer.cache import Cache
+    from analyzer.frontends import frontend_for
+    from analyzer.pipeline import _Loader
+    from analyzer.symbols import RepoIndex
+
+    sources = {
+        "app/Page.kt": "package org.demo.page\n\nclass Page : Outer.Callback {\n    override fun done() {}\n}\n",
+        "app/Outer.kt": (
+            "package org.demo.page\n\nclass Outer {\n    interface Callback {\n        fun done()\n    }\n}\n"
+        ),
+    }
+    for index in range(6):
+        sources[f"app/Other{index}.kt"] = (
+            f"package org.demo.other\n\nclass Other{index} {{\n    interface Callback {{\n        fun x()\n    }}\n}}\n"
+        )
+    data = {path: text.encode() for path, text in sources.items()}
+    lowered = {"app/Page.kt": frontend_for("app/Page.kt").lower("app/Page.kt", data["app/Page.kt"])}
+    index = RepoIndex(list(lowered.values()), loader=_Loader(data, lowered, Cache(None), "demo", []))
+    found = index.find_classes("Outer.Callback", "app/Page.kt")
+    assert [(path, klass.name) for path, klass in found] == [("app/Outer.kt", "org.demo.page.Outer.Callback")]
+    assert sorted(lowered) == ["app/Outer.kt", "app/Page.kt"]
