@@ -55,31 +55,47 @@ class Prefilter:
 CALL_SHAPE = rb"\s*(?:[(<{:\]`]|\?\.\(|\.(?:call|apply)\b)"
 
 
+# A class named where a subclass, an extension or a constructor call could name it is not in an
+# import line, and not followed by a member access (`Page.newIntent(…)`, `Page::class`) unless
+# it is the receiver of a Kotlin extension (`fun Page.track()`).
+IMPORT_LINE = re.compile(rb"\s*(?:import|use|package|from|#import|@import)\b")
+MEMBER_ACCESS = re.compile(rb"\s*(?:\.|::)")
+EXTENSION_RECEIVER = re.compile(rb"\b(?:fun|val|var)\s+(?:<[^>]*>\s*)?[\w.]*$")
+
+
 def mentioning(names: Iterable[str], candidates: dict[str, bytes], calls: Iterable[str] = ()) -> set[str]:
-    """The candidate files whose bytes contain one of the `names`, or a call of one of the
-    `calls` (whole identifiers only). A function's name alone is not enough: `log` is also a
-    package (`util.log.L`), and a file that only mentions it holds no call of it."""
+    """The candidate files that may declare a subclass or extension of one of the classes
+    `names` or call its constructor, or that call one of the functions `calls` (whole
+    identifiers only). A name alone is not enough: `log` is also a package (`util.log.L`), and
+    a file that only imports `PageActivity` or calls `PageActivity.newIntent(…)` holds neither."""
     found: set[str] = set()
-    for words, after in ((names, rb"(?![\w$])"), (calls, rb"(?![\w$])" + CALL_SHAPE)):
+    for words, after, accept in ((names, rb"(?![\w$])", _names_class), (calls, rb"(?![\w$])" + CALL_SHAPE, None)):
         wanted = sorted({n for n in words if len(n) >= 3 and IDENTIFIER.match(n)})
         if not wanted:
             continue
         # No lookbehind in front: a pattern that starts with the words lets the regex engine
         # skip ahead to their first bytes (4x faster); the start of a match is checked here.
         pattern = re.compile(trie_pattern([n.encode() for n in wanted]) + SELECTOR_LABEL + after)
-        found |= {path for path, data in candidates.items() if path not in found and _starts_word(pattern, data)}
+        found |= {path for path, data in candidates.items() if path not in found and _matches(pattern, data, accept)}
     return found
 
 
-def _starts_word(pattern: re.Pattern, data: bytes) -> bool:
-    """Whether `pattern` matches `data` at the start of an identifier."""
+def _matches(pattern: re.Pattern, data: bytes, accept=None) -> bool:
+    """Whether `pattern` matches `data` at the start of an identifier (and `accept` agrees)."""
     match = pattern.search(data)
     while match is not None:
         start = match.start()
-        if start == 0 or not IDENTIFIER_BYTE.match(data, start - 1):
+        if (start == 0 or not IDENTIFIER_BYTE.match(data, start - 1)) and (accept is None or accept(data, match)):
             return True
         match = pattern.search(data, start + 1)  # another match may begin inside this one
     return False
+
+
+def _names_class(data: bytes, match: re.Match) -> bool:
+    line = data[data.rfind(b"\n", 0, match.start()) + 1 : match.start()]
+    if IMPORT_LINE.match(line):
+        return False
+    return not MEMBER_ACCESS.match(data, match.end()) or EXTENSION_RECEIVER.search(line) is not None
 
 
 def trie_pattern(words: list[bytes]) -> bytes:

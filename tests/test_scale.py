@@ -96,9 +96,24 @@ def test_mentioning_a_function_means_calling_it(text, found):
     assert bool(mentioning((), {"a": text.encode()}, calls={"logClick"})) is found
 
 
-def test_mentioning_a_class_means_any_mention_of_it():
-    files = {"a.kt": b"class B : BaseActivity()", "b.js": b"OO.inheritClass( X, mw.BaseActivity );", "c.kt": b"Base"}
-    assert mentioning({"BaseActivity"}, files) == {"a.kt", "b.js"}
+@pytest.mark.parametrize("text, found", [
+    ("class B : BaseActivity() {", True),
+    ("class B :\n    BaseActivity(),\n    Listener {", True),
+    ("OO.inheritClass( X, mw.BaseActivity );", True),
+    ("class B extends BaseActivity<T> implements I {", True),
+    ("@interface WMFB : BaseActivity", True),
+    ("extension BaseActivity {", True),
+    ("fun BaseActivity.trackOpen() = Unit", True),
+    ("val <T> BaseActivity.tracker: Tracker get() = Tracker(this)", True),
+    ("val page = new BaseActivity;", True),
+    ("import org.wikipedia.activity.BaseActivity", False),
+    ("use MediaWiki\\Activity\\BaseActivity;", False),
+    ("startActivity(BaseActivity.newIntent(context))", False),
+    ("val c = BaseActivity::class.java", False),
+    ("class B : MyBaseActivity()", False),
+])
+def test_mentioning_a_class_means_where_a_subclass_or_a_construction_could_name_it(text, found):
+    assert bool(mentioning({"BaseActivity"}, {"a": text.encode()})) is found
 
 
 def write_files(root: Path, count: int) -> dict[str, bytes]:
