@@ -290,10 +290,16 @@ def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptio
     findings: list[Finding] = []
     declarations: list[Declaration] = []
     round_diagnostics: list[Diagnostic] = []
+    # A file's matches depend on it and on the global aliases only: a later round whose files
+    # add no alias reuses them (kept with the file's symbol table).
+    reuse_key = ("matches", rules.digest, tuple(sorted(aliases.items())))
     for facts in index.files.values():
         in_test = index.in_test.get(facts.path, False)
         try:
-            matches.extend(Extractor(rules, facts, index.symbols(facts.path), aliases).matches())
+            symbols = index.symbols(facts.path)
+            if reuse_key not in symbols.derived:
+                symbols.derived[reuse_key] = Extractor(rules, facts, symbols, aliases).matches()
+            matches.extend(symbols.derived[reuse_key])
             findings.extend(declaration_findings(facts, name, in_test))
             declarations.extend(declarations_of(facts, name, in_test))
         except Exception as error:  # noqa: BLE001 - a bug on one file must not lose the others

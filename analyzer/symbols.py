@@ -69,6 +69,8 @@ class FileSymbols:
             if isinstance(assign.target, Member):
                 self.member_assigns[assign.target.prop].append(assign)
         self.classes: dict[str, ClassDef] = {c.name: c for c in facts.classes}
+        # What later stages derive from this file alone, kept as long as the table is.
+        self.derived: dict[object, object] = {}
         # Functions passed as arguments: scope id → [(call, argument index)], for callbacks.
         self.passed_functions: dict[int, list[tuple[CallSite, int]]] = defaultdict(list)
         for call in facts.calls:

@@ -358,22 +358,32 @@ class Resolver:
     def higher_order_matches(self) -> list[Match]:
         """Calls through a parameter that receives an API function: `init( mw.track )` with
         `function init( track ) { track( 'x' ) }` makes `track( 'x' )` an mw.track call."""
-        api_paths = {path: rule for rule in self.rules.apis for path in rule.match.callee}
         found: list[Match] = []
-        for path, facts in self.index.files.items():
-            paths = PathResolver(self.index.symbols(path), self.rules.aliases.get(facts.language, ()))
-            for call in facts.calls:
-                for index, arg in enumerate(call.args):
-                    if not isinstance(arg, (Member, Ref)):
-                        continue
-                    api = paths.path(arg)
-                    rule = api_paths.get(api) if api else None
-                    if rule is None or facts.language not in rule.languages:
-                        continue
-                    target = self.evaluator.callee_function(path, call.callee, call.new)
-                    if target is not None:
-                        found.extend(self.calls_through_parameter(target, index, rule))
+        for path in self.index.files:
+            for call, index, rule in self.api_arguments(path):
+                target = self.evaluator.callee_function(path, call.callee, call.new)
+                if target is not None:
+                    found.extend(self.calls_through_parameter(target, index, rule))
         return found
+
+    def api_arguments(self, path: str) -> list[tuple[CallSite, int, ApiRule]]:
+        """The arguments of the calls of file `path` that are an API function (`mw.track`).
+        Found from the file alone, so kept with its symbol table, which later rounds reuse."""
+        symbols = self.index.symbols(path)
+        key = ("api-arguments", self.rules.digest)
+        if key not in symbols.derived:
+            facts = self.index.files[path]
+            api_paths = {callee: rule for rule in self.rules.apis for callee in rule.match.callee}
+            paths = PathResolver(symbols, self.rules.aliases.get(facts.language, ()))
+            symbols.derived[key] = [
+                (call, index, rule)
+                for call in facts.calls
+                for index, arg in enumerate(call.args)
+                if isinstance(arg, (Member, Ref))
+                and (rule := api_paths.get(paths.path(arg) or "")) is not None
+                and facts.language in rule.languages
+            ]
+        return symbols.derived[key]
 
     def calls_through_parameter(self, target: FuncT, index: int, rule: ApiRule) -> list[Match]:
         symbols = self.index.symbols(target.path)
