@@ -10,6 +10,8 @@ answers from the cache and never loads them (parsers, resolver, classifier).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import traceback
@@ -155,9 +157,32 @@ def root_names(paths: list[Path]) -> list[tuple[Path, str]]:
 MAX_ROUNDS = 4  # rounds of "parse what the parsed files need" (each one is rarely needed)
 
 
+@contextlib.contextmanager
+def cycles_collected_at_the_end():
+    """Python's cycle collector off while a root is analysed, and run once after it. Left on,
+    it walks the growing heap of parsed facts again and again: a quarter of a cold scan's CPU
+    time (bench corpus, one process: 9.5 s with it, 7.2 s without). A root's objects rarely
+    form cycles, and the few they form are freed when the root is done, so memory stays
+    bounded by the largest root."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
 def scan_root(path: Path, name: str, discovery: Discovery, signature: str | None, options: ScanOptions,
               rules: RuleSet, progress: Progress | None, cache: Cache) -> _RootOutput:
     """Read, parse and analyse one root's discovered files (and cache the result under `signature`)."""
+    with cycles_collected_at_the_end():
+        return _scan_root(path, name, discovery, signature, options, rules, progress, cache)
+
+
+def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | None, options: ScanOptions,
+               rules: RuleSet, progress: Progress | None, cache: Cache) -> _RootOutput:
     from analyzer.prefilter import Prefilter, mentioning
     from analyzer.symbols import RepoIndex
 

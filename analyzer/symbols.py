@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -371,7 +372,7 @@ class LazyFiles(dict):
             raise KeyError(path)
         facts = self.loader.load(path)
         self[path] = facts
-        self.on_load(facts)
+        self.on_load()(facts)
         return facts
 
 
@@ -385,13 +386,15 @@ class RepoIndex:
                  loader: Loader | None = None, symbol_tables: dict[str, FileSymbols] | None = None):
         self.root = root
         self.loader = loader
-        self.files: LazyFiles = LazyFiles(facts, loader, self._register)
+        # Weak back-references (the file table's callback, the per-file tables' `repo`): an
+        # index tied into reference cycles keeps all facts alive until the cycle collector runs.
+        self.files: LazyFiles = LazyFiles(facts, loader, weakref.WeakMethod(self._register))
         self.in_test = in_test or {}
         # A file's table depends only on its facts, so an index built again over more files
         # (the pipeline's next round) may take over the tables of the last one.
         self._symbols: dict[str, FileSymbols] = symbol_tables if symbol_tables is not None else {}
         for table in self._symbols.values():
-            table.repo = self
+            table.repo = weakref.proxy(self)
         self.classes: dict[str, list[tuple[str, ClassDef]]] = defaultdict(list)
         self.defines: dict[str, list[tuple[str, Expr]]] = defaultdict(list)
         self.config: dict[str, list[tuple[str, Expr]]] = defaultdict(list)
@@ -446,7 +449,7 @@ class RepoIndex:
     def symbols(self, path: str) -> FileSymbols:
         table = self._symbols.get(path)
         if table is None or table.facts is not self.files[path]:
-            table = self._symbols[path] = FileSymbols(self.files[path], self)
+            table = self._symbols[path] = FileSymbols(self.files[path], weakref.proxy(self))
         return table
 
     def find_classes(self, name: str, from_path: str | None = None) -> list[tuple[str, ClassDef]]:

@@ -156,7 +156,6 @@ class _Lowerer:
         self.arrow_scopes: set[int] = set()
         self.returns: dict[int, list[Expr]] = {}
         self.lowered: dict[tuple[int, int, int, int], Expr] = {}
-        self.handlers = {name[len("lower_"):]: getattr(self, name) for name in dir(self) if name.startswith("lower_")}
 
     # --- driver ------------------------------------------------------------------------------
 
@@ -652,9 +651,9 @@ class _Lowerer:
         if kind in TRANSPARENT_NODES:
             inner = [c for c in node.named_children if c.type != "comment"]
             return self.lower(inner[0], depth + 1) if inner else Unknown(kind)
-        handler = self.handlers.get(kind)
+        handler = _HANDLERS.get(kind)
         if handler is not None:
-            return handler(node, depth + 1)
+            return handler(self, node, depth + 1)
         if kind in FUNCTION_NODES:
             return Func(self.scope_of(node))
         return Unknown(kind.replace("_", " "))
@@ -828,6 +827,12 @@ class _Lowerer:
             unescape_js(self.src.text(c))
             for c in node.named_children if c.type in ("string_fragment", "escape_sequence")
         )
+
+
+# The expression lowering functions by node kind (plain functions, called with the lowerer:
+# bound methods kept on the instance would tie it into a reference cycle, which only the cycle
+# collector frees, holding every file's lowered expressions until it runs).
+_HANDLERS = {name[len("lower_"):]: getattr(_Lowerer, name) for name in dir(_Lowerer) if name.startswith("lower_")}
 
 
 def is_object_freeze(callee: Expr) -> bool:

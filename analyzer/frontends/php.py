@@ -207,7 +207,6 @@ class _Lowerer:
         self.classes: list[ClassDef] = []
         self.calls: list[CallSite] = []
         self.lowered_calls: dict = {}
-        self.handlers: dict = {}
         self.returns: dict[int, list[Expr]] = {}  # function scope id → returned values
         self.scope = MODULE_SCOPE
 
@@ -652,11 +651,9 @@ class _Lowerer:
         if kind in TRANSPARENT_NODES:
             inner = [c for c in node.named_children if c.type != "comment"]
             return self.lower(inner[-1], depth + 1) if inner else Unknown(kind.replace("_", " "))
-        handler = self.handlers.get(kind)
-        if handler is None:
-            handler = self.handlers[kind] = getattr(self, "lower_" + kind, False)
-        if handler:
-            return handler(node, depth + 1)
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            return handler(self, node, depth + 1)
         if kind in FUNCTION_NODES:
             return Func(self.scope_of(node))
         return Unknown(kind.replace("_", " "))
@@ -990,6 +987,11 @@ class _Lowerer:
         if keyed:
             return Obj(tuple(entries), tuple(spreads))
         return Arr(tuple(items))
+
+
+# The expression lowering functions by node kind (plain functions, called with the lowerer:
+# bound methods kept on the instance would tie it into a reference cycle).
+_HANDLERS = {name[len("lower_"):]: getattr(_Lowerer, name) for name in dir(_Lowerer) if name.startswith("lower_")}
 
 
 class _ClassMembers:

@@ -13,6 +13,7 @@ literals); level "full" follows references.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import replace
 
@@ -87,7 +88,7 @@ class Evaluator:
         self._es5_children: dict[FuncT, list[FuncT]] | None = None
         self._assignments: Assignments | None = None
         self._fluent: frozenset[str] | None = None
-        self.receivers = Receivers(self)
+        self.receivers = Receivers(weakref.proxy(self))  # a back-reference, not a cycle to collect
 
     # --- entry points ------------------------------------------------------------------------
 
