@@ -51,6 +51,7 @@ class Cache:
         self.directory = directory / f"v{CACHE_FORMAT}-{code_digest()}" if directory is not None else None
         self.hits = 0
         self.misses = 0
+        self._made: set[str] = set()  # directories known to exist (a cold scan writes ~1,000 entries)
 
     @property
     def enabled(self) -> bool:
@@ -74,11 +75,14 @@ class Cache:
     def put(self, kind: str, key: str, value) -> None:
         if self.directory is None:
             return
-        target = self._file(kind, key)
+        folder = os.path.join(self.directory, kind, key[:2])
+        target = os.path.join(folder, f"{key}.pickle")
         # Unique per writer: concurrent scans writing the same entry each rename a whole file.
-        temporary = target.parent / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        temporary = os.path.join(folder, f".{key}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if folder not in self._made:
+                os.makedirs(folder, exist_ok=True)
+                self._made.add(folder)
             with open(temporary, "wb") as handle:
                 pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, target)
