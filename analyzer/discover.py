@@ -30,6 +30,9 @@ TEST_DIRECTORIES = frozenset(
 TEST_FILE = re.compile(
     r"\.(test|spec)\.[^/]+$|(^|/)jest\.setup\.[jt]s$|Test\.php$|Tests?\.(swift|kt|java|mm?)$|(^|/)test_[^/]*\.py$|_test\.py$"
 )
+# A path under one of those directories (each a whole path segment): one search per file.
+TEST_DIRECTORY = re.compile("(?:^|/)(?:" + "|".join(map(re.escape, sorted(TEST_DIRECTORIES))) + ")/")
+SKIPPED_DIRECTORY = re.compile("(?:^|/)(?:" + "|".join(map(re.escape, sorted(SKIPPED_DIRECTORIES))) + ")/")
 GENERATED_MARKER = re.compile(rb"@generated\b")
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
@@ -90,8 +93,7 @@ def matches_any(path: str, patterns: list[re.Pattern]) -> bool:
 
 
 def is_test_path(path: str) -> bool:
-    directories = path.split("/")[:-1]
-    return any(part in TEST_DIRECTORIES for part in directories) or bool(TEST_FILE.search(path))
+    return TEST_DIRECTORY.search(path) is not None or TEST_FILE.search(path) is not None
 
 
 def looks_generated(head: bytes) -> str | None:
@@ -172,8 +174,7 @@ def gitattribute_patterns(root: Path) -> list[re.Pattern]:
 
 
 def skip_reason(path: str, third_party_dirs: list[str], marked: list[re.Pattern]) -> str | None:
-    parts = path.split("/")
-    if any(part in SKIPPED_DIRECTORIES for part in parts[:-1]):
+    if SKIPPED_DIRECTORY.search(path):
         return "dependency or build directory"
     if any(path.startswith(d + "/") for d in third_party_dirs):
         return "third-party copy"

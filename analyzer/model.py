@@ -333,13 +333,18 @@ def fingerprint(*parts: str | int | None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(obj: Any) -> Any:
-    """Dataclasses to dicts, tuples to lists; keeps None so every key is always present."""
+    """Dataclasses to dicts, tuples to lists; keeps None so every key is always present.
+    (Scalars, most of a report, are passed through without a call each.)"""
     names = _field_names(type(obj))
     if names:
-        return {name: _plain(getattr(obj, name)) for name in names}
+        return {name: value if type(value) in _SCALARS else _plain(value)
+                for name in names for value in (getattr(obj, name),)}
     if isinstance(obj, (list, tuple)):
-        return [_plain(x) for x in obj]
+        return [x if type(x) in _SCALARS else _plain(x) for x in obj]
     return obj
 
 
