@@ -14,30 +14,15 @@ Only data instrumap itself produced is ever unpickled, from the user's own cache
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import pickle
 import threading
 from pathlib import Path
 
-from analyzer import __version__
-from analyzer.resources import rules_root
+from analyzer.resources import code_digest
 
 CACHE_FORMAT = 1
-
-
-@functools.cache
-def code_digest() -> str:
-    """What the cached results depend on besides their input: the version and the code."""
-    package = Path(__file__).resolve().parent
-    rules = Path(str(rules_root()))
-    digest = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
-    for path in sorted(package.rglob("*.py")) + sorted(rules.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def content_key(language: str, data: bytes) -> str:

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from analyzer.resources import remembered
 from analyzer.ruleset import RuleError, load_rules, load_yaml, rules_dir, validate
 
 DOC_SECTIONS = (
@@ -87,8 +88,11 @@ def load_checks_from(data: object, families: Iterable[str]) -> CheckSet:
 
 @functools.cache
 def load_checks() -> CheckSet:
-    """The checks shipped with instrumap (cached per process)."""
-    return load_checks_from(load_yaml(rules_dir().joinpath("checks.yaml")), load_rules().families)
+    """The checks shipped with instrumap (built once per version of the code and rules)."""
+    return remembered(
+        "checks", lambda: load_checks_from(load_yaml(rules_dir().joinpath("checks.yaml")), load_rules().families),
+        CheckSet,
+    )
 
 
 def _check(entry: Mapping) -> Check:

@@ -17,9 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from analyzer.resources import default_cache_dir, read_yaml, rules_root
+from analyzer.resources import default_cache_dir, read_yaml, remembered, rules_root
 
 
 class RuleError(Exception):
@@ -231,6 +229,8 @@ def rules_dir():
 
 
 def load_yaml(resource) -> object:
+    import yaml  # only when rule data is read (see resources.remembered)
+
     try:
         data = read_yaml(resource.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -504,8 +504,8 @@ def _shipped_files() -> tuple[tuple[str, object], ...]:
 
 @functools.cache
 def load_rules() -> RuleSet:
-    """The rules shipped with instrumap (cached per process)."""
-    return load_rules_from(dict(_shipped_files()))
+    """The rules shipped with instrumap (built once per version of the code and rules)."""
+    return remembered("rules", lambda: load_rules_from(dict(_shipped_files())), RuleSet)
 
 
 def load_rules_with(custom: dict[str, object]) -> RuleSet:

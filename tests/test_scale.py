@@ -292,3 +292,26 @@ def test_a_scanned_root_is_freed_by_reference_counting(name, monkeypatch):
             gc.enable()
     assert result.findings
     assert alive == []
+
+
+def test_shipped_rule_data_is_built_once_and_a_broken_copy_is_rebuilt(tmp_path):
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from analyzer.checks import load_checks\n"
+        "from analyzer.resolve.relays import load_relays\n"
+        "from analyzer.ruleset import load_rules\n"
+        "rules, checks, relays = load_rules(), load_checks(), load_relays()\n"
+        "print(len(rules.apis), len(checks.checks), len(relays), 'yaml' in sys.modules)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    run = lambda: subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,  # noqa: E731
+                                 env=env).stdout.split()
+    first = run()
+    assert first[-1] == "True" and int(first[0]) > 0
+    assert run() == [*first[:-1], "False"]  # read back: no YAML parsed
+    for entry in (tmp_path / "instrumap" / "compiled").iterdir():
+        entry.write_bytes(b"not a pickle")
+    assert run() == first

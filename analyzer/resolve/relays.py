@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass, replace
 
 from analyzer.model import Declaration, Finding
-from analyzer.resources import read_yaml, rules_root
+from analyzer.resources import read_yaml, remembered, rules_root
 from analyzer.ruleset import validate
 
 LEGACY_STREAM_PREFIX = "eventlogging_"
@@ -37,8 +37,11 @@ class Relay:
 
 @functools.cache
 def load_relays() -> tuple[Relay, ...]:
-    rules = rules_root()
-    data = read_yaml(rules.joinpath("relays.yaml").read_text(encoding="utf-8"))
+    return remembered("relays", _read_relays, tuple)
+
+
+def _read_relays() -> tuple[Relay, ...]:
+    data = read_yaml(rules_root().joinpath("relays.yaml").read_text(encoding="utf-8"))
     validate(data, "relays.schema.json", "relays.yaml")
     return tuple(Relay(**entry) for entry in data["relays"])
 
