@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import importlib.resources
 import os
 import pickle
 from collections.abc import Callable
@@ -22,10 +21,13 @@ T = TypeVar("T")
 
 @functools.cache
 def rules_root() -> Traversable:
-    try:
-        return importlib.resources.files("analyzer.rules")
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "rules"
+    package = Path(__file__).resolve().parent
+    for folder in (package / "rules", package.parent / "rules"):  # installed; a source checkout
+        if folder.is_dir():
+            return folder
+    import importlib.resources  # a package not on disk (a zip): asked only then, it costs start-up time
+
+    return importlib.resources.files("analyzer.rules")
 
 
 def read_yaml(text: str) -> object:
