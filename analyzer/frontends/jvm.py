@@ -10,6 +10,7 @@ module scope).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -50,14 +51,16 @@ COMMENTS = frozenset({"line_comment", "block_comment"})
 # The bodies whose declarations are members of the class around them.
 CLASS_BODIES = frozenset({"class_body", "enum_class_body", "enum_body", "interface_body", "enum_body_declarations"})
 TYPE_ARGUMENTS = re.compile(r"<.*>", re.DOTALL)
+WHITESPACE = re.compile(r"\s+")
 STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "'": "'", '"': '"', "\\": "\\", "$": "$"}
 ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=8192)  # asked for every name lowered; a file repeats its names
 def looks_like_class(name: str) -> bool:
     """Kotlin and Java name classes in UpperCamelCase (or a single letter, like Android's `R`)
     and constants and enum entries in SCREAMING_SNAKE_CASE (`STREAM_NAME`, `DONATE`)."""
-    return name[:1].isupper() and (len(name) == 1 or any(c.islower() for c in name))
+    return name[:1].isupper() and (len(name) == 1 or name.upper() != name)
 
 
 def import_value(fqn: str) -> Expr:
@@ -97,9 +100,10 @@ def is_constant_value(expr: Expr | None) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8192)
 def bare_type(text: str) -> str:
     """A written type without nullability, type arguments or whitespace: `List<String>?` → `List`."""
-    return re.sub(r"\s+", "", TYPE_ARGUMENTS.sub("", text)).rstrip("?!")
+    return WHITESPACE.sub("", TYPE_ARGUMENTS.sub("", text)).rstrip("?!")
 
 
 @dataclass(frozen=True)

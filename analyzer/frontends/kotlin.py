@@ -556,7 +556,7 @@ class _KotlinLowerer(ScopedLowerer):
             if not parts:
                 continue
             value_node = parts[-1]
-            name = self.src.text(parts[0]) if any(c.type == "=" for c in arg.children) and len(parts) > 1 else None
+            name = self.src.text(parts[0]) if len(parts) > 1 and any(c.type == "=" for c in arg.children) else None
             value = Unknown("spread argument") if value_node.type == "spread_expression" else self.lower(value_node)
             items.append((name, value))
         last_positional = max((i for i, (name, _) in enumerate(items) if name is None), default=-1)
