@@ -14,6 +14,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 SKIPPED_DIRECTORIES = frozenset(
@@ -127,18 +128,19 @@ def git_files(root: Path) -> tuple[list[str], str | None] | None:
     return paths, head or None
 
 
-def walk_files(root: Path, prune: bool = True) -> list[str]:
+def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | None = None) -> list[str]:
     """Every regular file under `root` (a link to a file counts, a linked directory is not
-    entered), in sorted order; skipped directories are not entered unless `prune` is off (when --include
-    may ask for something inside them). os.scandir's entries know their type, so a walk of a
-    large tree costs one directory read per directory and no stat per file."""
+    entered) that `keep` accepts, in sorted order; skipped directories are not entered unless
+    `prune` is off (when --include may ask for something inside them). os.scandir's entries know
+    their type, so a walk of a large tree costs one directory read per directory and no stat
+    per file."""
     found: list[str] = []
     pending = [(os.fspath(root), "")]
     while pending:
         directory, prefix = pending.pop()
         try:
             with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
+                entries = sorted(listing, key=attrgetter("name"))
         except OSError:
             continue
         subdirectories = []
@@ -147,7 +149,7 @@ def walk_files(root: Path, prune: bool = True) -> list[str]:
                 if entry.is_dir(follow_symlinks=False):  # a linked directory is not entered
                     if entry.name != ".git" and not (prune and entry.name in SKIPPED_DIRECTORIES):
                         subdirectories.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file():
+                elif entry.is_file() and (keep is None or keep(prefix + entry.name)):
                     found.append(prefix + entry.name)
             except OSError:
                 continue
@@ -191,7 +193,11 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
     include = [glob_regex(p) for p in options.include]
     exclude = [glob_regex(p) for p in options.exclude]
     listed = git_files(root) if (root / ".git").exists() or _inside_git(root) else None
-    candidates, vcs, revision = (listed[0], "git", listed[1]) if listed else (walk_files(root, not include), None, None)
+    if listed:
+        candidates, vcs, revision = listed[0], "git", listed[1]
+    else:  # only what a frontend claims, or marks a third-party copy, is of use below
+        wanted = lambda path: claims(path) or path.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS  # noqa: E731
+        candidates, vcs, revision = walk_files(root, not include, wanted), None, None
     third_party = sorted(
         {p.rsplit("/", 1)[0] for p in candidates if p.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS and "/" in p}
     )
