@@ -72,6 +72,7 @@ class FileSymbols:
         self.classes: dict[str, ClassDef] = {c.name: c for c in facts.classes}
         # What later stages derive from this file alone, kept as long as the table is.
         self.derived: dict[object, object] = {}
+        self._lookups: dict[tuple[str, int, int], Lookup] = {}
         # Functions passed as arguments: scope id → [(call, argument index)], for callbacks.
         self.passed_functions: dict[int, list[tuple[CallSite, int]]] = defaultdict(list)
         for call in facts.calls:
@@ -91,7 +92,15 @@ class FileSymbols:
     def lookup(self, name: str, scope: int, line: int = 0) -> Lookup:
         """What `name` used in `scope` refers to. With the `line` of the use, assignments in
         the same function that come before it decide: the last one that always runs, plus
-        the branches after it (straight-line flow; a loop or a closure sees them all)."""
+        the branches after it (straight-line flow; a loop or a closure sees them all).
+        Answered from the file alone, so each answer is kept (as long as the table is)."""
+        key = (name, scope, line)
+        found = self._lookups.get(key)
+        if found is None:
+            found = self._lookups[key] = self._lookup(name, scope, line)
+        return found
+
+    def _lookup(self, name: str, scope: int, line: int) -> Lookup:
         for candidate in self.chain(scope):
             declared = self._declared.get((candidate, name))
             if not declared:

@@ -241,16 +241,26 @@ class Resolver:
         """Every call of the parsed files by the last name of its callee (`f.call( … )` by f's)."""
         if self._calls_by_name is None:
             index: dict[str, list[tuple[str, CallSite]]] = defaultdict(list)
-            for path, facts in self.index.files.items():
-                for call in facts.calls:
-                    callee = call.callee
-                    if isinstance(callee, Member) and callee.prop in ("call", "apply"):
-                        callee = callee.obj
-                    last = _last_name(callee)
-                    if last is not None:
-                        index[last].append((path, call))
+            for path in self.index.files:
+                for last, calls in self._file_calls_named(path).items():
+                    index[last].extend(calls)
             self._calls_by_name = index
         return self._calls_by_name
+
+    def _file_calls_named(self, path: str) -> dict[str, list[tuple[str, CallSite]]]:
+        """The calls of one file by last name, kept with its symbol table (later rounds reuse it)."""
+        derived = self.index.symbols(path).derived
+        if "calls-by-name" not in derived:
+            by_name: dict[str, list[tuple[str, CallSite]]] = defaultdict(list)
+            for call in self.index.files[path].calls:
+                callee = call.callee
+                if isinstance(callee, Member) and callee.prop in ("call", "apply"):
+                    callee = callee.obj
+                last = _last_name(callee)
+                if last is not None:
+                    by_name[last].append((path, call))
+            derived["calls-by-name"] = dict(by_name)
+        return derived["calls-by-name"]
 
     def learn_callers_of(self, scope: Scope) -> None:
         """Remember what calls of the function `scope` end in, for the files not parsed yet: a

@@ -92,13 +92,16 @@ class At:
     frame: Frame = EMPTY
     kinds: frozenset[str] = frozenset()
     config_key: str | None = None
+    _hash: int = field(default=0, init=False, repr=False)  # computed on first use (asked ~4 times)
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, At) and self.expr is other.expr and self.path == other.path
                 and self.frame == other.frame and self.kinds == other.kinds and self.config_key == other.config_key)
 
     def __hash__(self) -> int:
-        return hash((id(self.expr), self.path, self.frame, self.kinds, self.config_key))
+        if not self._hash:
+            object.__setattr__(self, "_hash", hash((id(self.expr), self.path, self.frame, self.kinds, self.config_key)))
+        return self._hash
 
     def to(self, expr: Expr, path: str | None = None, add: str | frozenset[str] | None = None,
            config_key: str | None = None) -> At:
