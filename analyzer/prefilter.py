@@ -56,10 +56,11 @@ CALL_SHAPE = rb"\s*(?:[(<{:\]`]|\?\.\(|\.(?:call|apply)\b)"
 
 
 # A class named where a subclass, an extension or a constructor call could name it is not in an
-# import line, and not followed by a member access (`Page.newIntent(…)`, `Page::class`) unless
-# it is the receiver of a Kotlin extension (`fun Page.track()`).
-IMPORT_LINE = re.compile(rb"\s*(?:import|use|package|from|#import|@import)\b")
-MEMBER_ACCESS = re.compile(rb"\s*(?:\.|::)")
+# import line or a comment line, not a parameter's type (`Searcher $searcher`), and not followed
+# by a member access (`Page.newIntent(…)`, `Page::class`) unless it is the receiver of a Kotlin
+# extension (`fun Page.track()`).
+IMPORT_OR_COMMENT_LINE = re.compile(rb"\s*(?:import|use|package|from|#import|@import|\*|/[/*]|#(?![a-z]))")
+MEMBER_ACCESS = re.compile(rb"\s*(?:\.|::)|\s+&?(?:\.\.\.)?\$")
 EXTENSION_RECEIVER = re.compile(rb"\b(?:fun|val|var)\s+(?:<[^>]*>\s*)?[\w.]*$")
 
 
@@ -93,7 +94,7 @@ def _matches(pattern: re.Pattern, data: bytes, accept=None) -> bool:
 
 def _names_class(data: bytes, match: re.Match) -> bool:
     line = data[data.rfind(b"\n", 0, match.start()) + 1 : match.start()]
-    if IMPORT_LINE.match(line):
+    if IMPORT_OR_COMMENT_LINE.match(line):
         return False
     return not MEMBER_ACCESS.match(data, match.end()) or EXTENSION_RECEIVER.search(line) is not None
 

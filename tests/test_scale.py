@@ -111,6 +111,12 @@ def test_mentioning_a_function_means_calling_it(text, found):
     ("startActivity(BaseActivity.newIntent(context))", False),
     ("val c = BaseActivity::class.java", False),
     ("class B : MyBaseActivity()", False),
+    (" * @param BaseActivity $page the page", False),
+    ("// a BaseActivity subclass would go here", False),
+    ("# BaseActivity", False),
+    ("public function __construct( BaseActivity $page, BaseActivity &$other, BaseActivity ...$more ) {", False),
+    ("#define WMFActivityClass BaseActivity", True),
+    ("$page = new BaseActivity( $context ); // BaseActivity", True),
 ])
 def test_mentioning_a_class_means_where_a_subclass_or_a_construction_could_name_it(text, found):
     assert bool(mentioning({"BaseActivity"}, {"a": text.encode()})) is found
