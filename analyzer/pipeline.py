@@ -199,11 +199,17 @@ def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | Non
     parse_more(seeds, data, lowered, name, diagnostics, cache, progress)
     loader = _Loader(data, lowered, cache, name, diagnostics)
     symbol_tables: dict = {}
+    searched_classes: set[str] = set()
+    searched_callees: set[str] = set()
     for _ in range(MAX_ROUNDS):
         index = RepoIndex(list(lowered.values()), path, in_test, loader, symbol_tables)
         findings, declarations, relays, learned, analysis_problems = analyze_root(index, rules, name, options)
         unparsed = {p: d for p, d in data.items() if p not in lowered}
-        classes, callees = learned
+        # A name searched in an earlier round found its files then (they are parsed now): only
+        # the names learned since can find more.
+        classes, callees = learned[0] - searched_classes, learned[1] - searched_callees
+        searched_classes |= classes
+        searched_callees |= callees
         more = mentioning(classes, unparsed, calls=callees) if prefilter is not None else set()
         if not more:
             break
