@@ -149,8 +149,10 @@ def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | Non
                 if entry.is_dir(follow_symlinks=False):  # a linked directory is not entered
                     if entry.name != ".git" and not (prune and entry.name in SKIPPED_DIRECTORIES):
                         subdirectories.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file() and (keep is None or keep(prefix + entry.name)):
-                    found.append(prefix + entry.name)
+                elif entry.is_file():
+                    path = prefix + entry.name
+                    if keep is None or keep(path):
+                        found.append(path)
             except OSError:
                 continue
         pending.extend(reversed(subdirectories))

@@ -314,8 +314,8 @@ def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Dia
 def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptions
                  ) -> tuple[list[Finding], list[Declaration], list[Relay], tuple[set[str], set[str]], list[Diagnostic]]:
     """Extract and resolve every file of a root; a failure in one file is a diagnostic. Also
-    returns the names the resolver learned that other files may use: classes (any mention)
-    and functions (calls of them)."""
+    returns the names the resolver learned that other files may use: classes (where a
+    subclass, extension or construction names them) and functions (calls of them)."""
     from analyzer.extract import Extractor, Match, global_aliases
     from analyzer.resolve.resolver import Resolver, declaration_findings
 
@@ -343,7 +343,7 @@ def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptio
         findings.extend(resolver.resolve(matches))
     except Exception as error:  # noqa: BLE001 - a resolver bug must not lose the findings
         round_diagnostics.append(internal_error(name, "", "resolution", error))
-    learned = (resolver.learned_names, resolver.learned_callees)
+    learned = (resolver.learned_classes, resolver.learned_callees)
     return findings, declarations, resolver.relays, learned, round_diagnostics + resolver.diagnostics
 
 

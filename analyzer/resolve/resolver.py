@@ -55,11 +55,9 @@ class Resolver:
         self.reader = SpecReader(self.evaluator)
         self.diagnostics: list[Diagnostic] = []
         self.relays: list[Relay] = []
-        # Names other files may use to reach instrumentation whose name is still unknown here:
-        # wrapper functions and the classes around such calls (the prefilter parses their users).
-        # What the prefilter should look for in files not parsed yet: classes whose subclasses
-        # may matter (any mention) and functions whose callers are findings (a call of them).
-        self.learned_names: set[str] = set()
+        # What the prefilter should look for in files not parsed yet: classes whose subclasses,
+        # extensions or constructions may matter, and functions whose callers are findings.
+        self.learned_classes: set[str] = set()
         self.learned_callees: set[str] = set()
         self._callers: dict[tuple[str, int], list[tuple[str, CallSite]]] = {}
         self._calls_by_name: dict[str, list[tuple[str, CallSite]]] | None = None
@@ -103,7 +101,7 @@ class Resolver:
         # Subclasses of the classes whose `this.x` was read can change what a call sends: their
         # names send the prefilter to files that may declare such subclasses. (A name waiting on
         # a caller is a parameter: wrapper_sites and helper_sites learn those functions' names.)
-        self.learned_names.update(short_names(*self.evaluator.instance_classes))
+        self.learned_classes.update(short_names(*self.evaluator.instance_classes))
         if self.evaluator.bounds_hit:
             self.diagnostics.append(Diagnostic(
                 self.repository, "", "resolution-bound",
@@ -264,10 +262,11 @@ class Resolver:
 
     def learn_callers_of(self, scope: Scope) -> None:
         """Remember what calls of the function `scope` end in, for the files not parsed yet: a
-        constructor's class by any mention (`new Cls;`, `Cls::class`), a function by a call."""
+        constructor's class (a construction may not look like a call: `new Cls;`), else the
+        function's name (looked for as a call)."""
         names = names_calls_end_in(scope)
         constructs = scope.kind == "class" or short_names(scope.name) <= set(CONSTRUCTOR_NAMES)
-        (self.learned_names if constructs else self.learned_callees).update(names)
+        (self.learned_classes if constructs else self.learned_callees).update(names)
 
     def wrapper_sites(self, item: Item, values: tuple[Value, ...]) -> list[Item]:
         out: list[Item] = []
