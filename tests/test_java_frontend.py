@@ -40,7 +40,7 @@ def calls_named(facts, name: str) -> list:
 
 def test_claims_java_sources():
     assert isinstance(frontend_for("app/src/main/java/org/wikipedia/analytics/Funnel.java"), JavaFrontend)
-    assert not JavaFrontend().claims("app/src/main/java/org/wikipedia/analytics/Funnel.kt")
+    assert not isinstance(frontend_for("app/src/main/java/org/wikipedia/analytics/Funnel.kt"), JavaFrontend)
 
 
 FUNNEL = """

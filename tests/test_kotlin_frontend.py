@@ -48,8 +48,8 @@ def binding(facts, name: str, scope: int | None = None):
 
 def test_claims_kotlin_sources_only():
     assert isinstance(frontend_for("app/src/main/java/org/wikipedia/page/PageActivity.kt"), KotlinFrontend)
-    assert not KotlinFrontend().claims("build.gradle.kts")  # build scripts send nothing
-    assert not KotlinFrontend().claims("app/src/main/java/org/wikipedia/Foo.java")
+    assert not isinstance(frontend_for("build.gradle.kts"), KotlinFrontend)  # build scripts send nothing
+    assert not isinstance(frontend_for("app/src/main/java/org/wikipedia/Foo.java"), KotlinFrontend)
 
 
 # --- names -----------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def class_named(facts, name: str):
 def test_claims_php_files():
     assert isinstance(frontend_for("includes/Hooks.php"), PhpFrontend)
     assert frontend_for("includes/Hooks.PHP") is not None
-    assert not PhpFrontend().claims("modules/init.js")
+    assert not isinstance(frontend_for("modules/init.js"), PhpFrontend)
 
 
 # --- names -----------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def call_to(facts, prop: str):
 
 def test_claims_swift_files():
     assert isinstance(frontend_for("Wikipedia/Code/SearchFunnel.swift"), SwiftFrontend)
-    assert not SwiftFrontend().claims("Wikipedia/Code/WMFSearchFunnel.m")
+    assert not isinstance(frontend_for("Wikipedia/Code/WMFSearchFunnel.m"), SwiftFrontend)
 
 
 # --- types -----------------------------------------------------------------------------------

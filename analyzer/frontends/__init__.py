@@ -5,9 +5,9 @@ a scan that finds every root unchanged in the cache never loads a frontend (tree
 grammars, libcst). The module of a frontend is imported the first time `frontend_for` is
 asked for a file of its language.
 
-To add a language: write a module with a class that has `language`, `suffixes`,
-`claims(path)` and `lower(path, source) -> FileFacts`, and list it in FRONTENDS (a test checks
-that the entry and the class agree).
+To add a language: write a module with a class that has `language` and
+`lower(path, source) -> FileFacts`, and declare it in FRONTENDS with the files it reads (a
+test checks that the entry names the class's language).
 """
 
 from __future__ import annotations

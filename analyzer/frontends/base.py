@@ -1,4 +1,5 @@
-"""The interface every language frontend implements."""
+"""The interface every language frontend implements. Which files it reads is not part of it:
+that is declared, as data, in frontends/__init__.py:FRONTENDS."""
 
 from __future__ import annotations
 
@@ -17,12 +18,6 @@ class Frontend(Protocol):
 
     #: the language reported on findings (javascript, typescript, vue, php, json, …)
     language: str
-    #: file name endings this frontend claims (documentation; `claims` decides)
-    suffixes: tuple[str, ...]
-
-    def claims(self, path: str) -> bool:
-        """Whether this frontend reads the file at `path` (POSIX, relative to the root)."""
-        ...
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         """The facts of one file; `path` is only recorded, never opened."""

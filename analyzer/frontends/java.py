@@ -65,10 +65,6 @@ INTEGER_LITERALS = frozenset(
 
 class JavaFrontend:
     language = "java"
-    suffixes = (".java",)
-
-    def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         tree = parser("java").parse(source)

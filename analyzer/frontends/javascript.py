@@ -104,11 +104,7 @@ def unescape_js(text: str) -> str:
 
 class JavaScriptFrontend:
     language = "javascript"
-    suffixes = (".js", ".mjs", ".cjs", ".jsx")
     grammar = "javascript"
-
-    def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         return lower_script(path, source, self.grammar, self.language)
@@ -116,12 +112,6 @@ class JavaScriptFrontend:
 
 class TypeScriptFrontend(JavaScriptFrontend):
     language = "typescript"
-    suffixes = (".ts", ".mts", ".cts", ".tsx")
-
-    def claims(self, path: str) -> bool:
-        lowered = path.lower()
-        # Declaration files (.d.ts) describe APIs; they never call them.
-        return lowered.endswith(self.suffixes) and not re.search(r"\.d\.[mc]?ts$", lowered)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         grammar = "tsx" if path.lower().endswith(".tsx") else "typescript"

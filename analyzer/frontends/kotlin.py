@@ -82,10 +82,6 @@ MULTI_DOLLAR = re.compile(rb'(?:(?<=[\s(\[{=,:+])|^)(\$\$+)(?="|""")', re.MULTIL
 
 class KotlinFrontend:
     language = "kotlin"
-    suffixes = (".kt",)
-
-    def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         tree = parser("kotlin").parse(source)

@@ -21,7 +21,6 @@ from analyzer.facts import (
     Require,
     Unknown,
 )
-from analyzer.frontends.base import MANIFEST_NAMES
 from analyzer.frontends.treesitter import SourceText, error_spans, parser
 
 # Config keys whose values are stream names (EventLoggingStreamNames, …StreamName, …Streams).
@@ -30,10 +29,6 @@ STREAM_CONFIG_KEY = re.compile(r"Stream(Name)?s?$|StreamNames$")
 
 class ManifestFrontend:
     language = "json"
-    suffixes = MANIFEST_NAMES
-
-    def claims(self, path: str) -> bool:
-        return path.rsplit("/", 1)[-1] in MANIFEST_NAMES
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         tree = parser("json").parse(source)

@@ -134,10 +134,6 @@ def unescape_c(text: str) -> str:
 
 class ObjcFrontend:
     language = "objc"
-    suffixes = (".m", ".mm", ".h")
-
-    def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         tree = parser("objc").parse(without_framework_macros(source))

@@ -126,11 +126,7 @@ def compact(text: str) -> str:
 
 class PhpFrontend:
     language = "php"
-    suffixes = (".php",)
     grammar = "php"
-
-    def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         return lower_php(path, source)

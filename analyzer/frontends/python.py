@@ -73,10 +73,6 @@ PERCENT_FIELD = re.compile(r"%(?:\((\w+)\))?([-#0 +]*\d*(?:\.\d+)?)([a-z%])", re
 
 class PythonFrontend:
     language = "python"
-    suffixes = (".py",)
-
-    def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         module, problems = parse_tolerantly(source)

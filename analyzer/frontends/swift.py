@@ -120,10 +120,6 @@ def objc_names(annotations: tuple[tuple[str, tuple[Expr, ...]], ...]) -> tuple[s
 
 class SwiftFrontend:
     language = "swift"
-    suffixes = (".swift",)
-
-    def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         tree = parser("swift").parse(source)

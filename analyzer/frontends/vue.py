@@ -49,10 +49,6 @@ def script_only(source: bytes) -> tuple[bytes, str]:
 
 class VueFrontend:
     language = "vue"
-    suffixes = (".vue",)
-
-    def claims(self, path: str) -> bool:
-        return path.lower().endswith(self.suffixes)
 
     def lower(self, path: str, source: bytes) -> FileFacts:
         script, grammar = script_only(source)
