@@ -10,8 +10,6 @@ entries of an enum are constants whose value is the construction with the entry'
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import tree_sitter as ts
 
 from analyzer.facts import (
@@ -58,9 +56,6 @@ CLASS_KINDS = {
     "record_declaration": "class",
     "annotation_type_declaration": "interface",
 }
-INTEGER_LITERALS = frozenset(
-    {"decimal_integer_literal", "hex_integer_literal", "octal_integer_literal", "binary_integer_literal"}
-)
 
 
 class JavaFrontend:
@@ -153,7 +148,7 @@ class _JavaLowerer(ScopedLowerer):
         for name in names:
             record.properties.append((name, Ref(name, record.scope)))
         record.property_types.extend(types)
-        self.add_scope(replace(self.scope_by_id[record.scope], params=names, param_types=types))
+        self.set_parameters(record.scope, names, types)
 
     def enum_constants(self, node: ts.Node, record: ClassDraft) -> None:
         body = node.child_by_field_name("body") if node.type == "enum_declaration" else None
@@ -198,7 +193,7 @@ class _JavaLowerer(ScopedLowerer):
         self.add_scope(Scope(scope_id, self.scope, "function", name=name, cls=cls, line=line))
         declaring, self.scope = self.scope, scope_id
         params, types = self.parameters(node.child_by_field_name("parameters"), scope_id)
-        self.add_scope(replace(self.scope_by_id[scope_id], params=params, param_types=types))
+        self.set_parameters(scope_id, params, types)
         if node.type == "constructor_declaration" and record is not None:
             self.super_call(node, record)
             record.methods.append(("constructor", scope_id))
@@ -321,7 +316,7 @@ class _JavaLowerer(ScopedLowerer):
         result of another call (a chain), so that each link points at its own line."""
         if node.type == "object_creation_expression":
             type_node = node.child_by_field_name("type")
-            return (self.lower_type(type_node) if type_node is not None else None), node
+            return (self.type_value(type_node) if type_node is not None else None), node
         name = node.child_by_field_name("name")
         obj = node.child_by_field_name("object")
         if name is None:
@@ -334,7 +329,7 @@ class _JavaLowerer(ScopedLowerer):
     def arguments(self, args: ts.Node | None) -> tuple[Expr, ...]:
         return tuple(self.lower(a) for a in code_children(args)) if args is not None else ()
 
-    def lower_type(self, node: ts.Node) -> Expr:
+    def type_value(self, node: ts.Node) -> Expr:
         """A type named in `new X(…)`: a ClassRef when this file knows the class."""
         written = bare_type(self.src.text(node))
         known = self.class_ref(written)
@@ -348,23 +343,18 @@ class _JavaLowerer(ScopedLowerer):
 
     # --- expressions -------------------------------------------------------------------------
 
-    def lower_node(self, node: ts.Node, depth: int) -> Expr:
-        kind = node.type
-        if kind == "parenthesized_expression":
-            inner = code_children(node)
-            return self.lower(inner[0], depth + 1) if inner else Unknown(kind)
-        if kind == "cast_expression":
-            return self.lower(node.child_by_field_name("value"), depth + 1)
-        if kind in INTEGER_LITERALS:
-            return self.integer(node)
-        if kind == "lambda_expression":
-            return Func(self.scope_of(node))
-        handler = getattr(self, "lower_" + kind, None)
-        if handler is not None:
-            return handler(node, depth + 1)
-        return Unknown(kind.replace("_", " "))
+    def lower_parenthesized_expression(self, node: ts.Node, depth: int) -> Expr:
+        """`(x)` is x, and so is the cast `(T) x`."""
+        inner = code_children(node)
+        return self.lower(inner[0], depth) if inner else Unknown(node.type)
 
-    def integer(self, node: ts.Node) -> Expr:
+    def lower_cast_expression(self, node: ts.Node, depth: int) -> Expr:
+        return self.lower(node.child_by_field_name("value"), depth)
+
+    def lower_lambda_expression(self, node: ts.Node, depth: int) -> Expr:
+        return Func(self.scope_of(node))
+
+    def lower_decimal_integer_literal(self, node: ts.Node, depth: int) -> Expr:
         text = self.src.text(node).replace("_", "").rstrip("lL")
         if len(text) > 1 and text.startswith("0") and text[1:].isdigit():
             text = "0o" + text[1:]  # a Java octal literal
@@ -372,6 +362,9 @@ class _JavaLowerer(ScopedLowerer):
             return Lit(int(text, 0))
         except ValueError:
             return Unknown("number")
+
+    lower_hex_integer_literal = lower_decimal_integer_literal
+    lower_octal_integer_literal = lower_binary_integer_literal = lower_decimal_integer_literal
 
     def lower_decimal_floating_point_literal(self, node: ts.Node, depth: int) -> Expr:
         try:

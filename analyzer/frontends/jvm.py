@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 import tree_sitter as ts
 
@@ -158,10 +160,21 @@ class TypeNames:
 class ScopedLowerer:
     """The driver both frontends share, with the structure of the JavaScript frontend's: one
     query per grammar captures the nodes that matter, captures are visited outermost first, and
-    a stack of open scopes gives each node its scope. Subclasses name the grammar and the
-    handler of each capture (`on_<capture>`)."""
+    a stack of open scopes gives each node its scope. Subclasses name the grammar, the
+    handler of each capture (`on_<capture>`) and that of each expression (`lower_<node type>`)."""
 
     grammar = ""
+    # The handlers `lower_<node type>(node, depth)` by node type, collected once per class:
+    # lowering a node looks its handler up instead of building the name and calling getattr.
+    expression_handlers: ClassVar[dict[str, Callable[..., Expr]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.expression_handlers = {
+            name.removeprefix("lower_"): getattr(cls, name)
+            for name in dir(cls)
+            if name.startswith("lower_")
+        }
 
     def __init__(self, path: str, source: SourceText):
         self.path = path
@@ -178,7 +191,10 @@ class ScopedLowerer:
         self.scope = MODULE_SCOPE
         self.names = TypeNames("")
         self.returns: dict[int, list[Expr]] = {}  # function scope id → values it returns
-        # A call nested in another call's arguments is lowered for both: remember the values.
+        # scope id → its parameters' names and types, read after the scope was opened
+        self.parameter_lists: dict[int, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+        # Expressions met again by another handler (a call lowered inside an outer expression,
+        # then visited itself): remember the values.
         self.lowered: dict[tuple[int, int, str, int], Expr] = {}
         self.truncated = 0  # how many expressions hit the depth limit so far
 
@@ -210,8 +226,7 @@ class ScopedLowerer:
         # The module scope is named after the package, so that the resolver can find
         # same-package classes and top-level constants of other files.
         self.scope_by_id[MODULE_SCOPE] = Scope(MODULE_SCOPE, None, "module", name=self.names.package or None)
-        scopes = [replace(s, returns=tuple(self.returns[s.id])) if s.id in self.returns else s
-                  for s in self.scope_by_id.values()]
+        scopes = [self.finished_scope(s) for s in self.scope_by_id.values()]
         return FileFacts(
             path=self.path,
             language=language,
@@ -224,13 +239,24 @@ class ScopedLowerer:
             problems=tuple(self.problems),
         )
 
+    def finished_scope(self, scope: Scope) -> Scope:
+        """`scope` with what was learnt after it was opened: its parameters and returns (all in
+        one replace(), which is slow)."""
+        learnt: dict[str, Any] = {}
+        if scope.id in self.parameter_lists:
+            learnt["params"], learnt["param_types"] = self.parameter_lists[scope.id]
+        if scope.id in self.returns:
+            learnt["returns"] = tuple(self.returns[scope.id])
+        return replace(scope, **learnt) if learnt else scope
+
     # --- expressions -------------------------------------------------------------------------
 
     def lower(self, node: ts.Node | None, depth: int = 0) -> Expr:
         """The expression `node` stands for, in the current scope, to a bounded depth."""
         if node is None:
             return Unknown("missing expression")
-        key = (node.start_byte, node.end_byte, node.type, self.scope)
+        kind = node.type
+        key = (node.start_byte, node.end_byte, kind, self.scope)
         known = self.lowered.get(key)
         if known is not None:
             return known
@@ -238,13 +264,11 @@ class ScopedLowerer:
             self.truncated += 1
             return Unknown("expression nested too deeply")
         truncated = self.truncated
-        value = self.lower_node(node, depth)
+        handler = self.expression_handlers.get(kind)
+        value = handler(self, node, depth + 1) if handler is not None else Unknown(kind.replace("_", " "))
         if self.truncated == truncated:  # a cut-off value would be wrong at a shallower depth
             self.lowered[key] = value
         return value
-
-    def lower_node(self, node: ts.Node, depth: int) -> Expr:
-        raise NotImplementedError
 
     # --- scopes ------------------------------------------------------------------------------
 
@@ -270,8 +294,14 @@ class ScopedLowerer:
             self.returns.setdefault(scope_id, []).append(value)
 
     def add_scope(self, scope: Scope) -> None:
-        """Open `scope` (again, to record what was learnt about it, such as its parameters)."""
+        """Open `scope`; what is learnt about it later is kept aside until the facts are built."""
         self.scope_by_id[scope.id] = scope
+
+    def set_parameters(self, scope_id: int, names: tuple[str, ...], types: tuple[tuple[str, str], ...]) -> None:
+        """The parameters of an open scope (read inside it: their defaults and types may need
+        it), filled in when the facts are built."""
+        if names or types:
+            self.parameter_lists[scope_id] = (names, types)
 
     def scope_of(self, node: ts.Node) -> int:
         return self.scope_ids[(node.start_byte, node.end_byte)]
@@ -339,7 +369,7 @@ def snippet(source: SourceText, start: ts.Node, end: ts.Node, limit: int = 200) 
 
 def compact(text: str) -> str:
     """A dotted name without the whitespace inside it."""
-    return re.sub(r"\s+", "", text)
+    return WHITESPACE.sub("", text)
 
 
 def key(node: ts.Node) -> tuple[int, int]:
@@ -349,7 +379,18 @@ def key(node: ts.Node) -> tuple[int, int]:
 def child_of_type(node: ts.Node | None, kind: str) -> ts.Node | None:
     if node is None:
         return None
-    return next((c for c in node.named_children if c.type == kind), None)
+    for child in node.named_children:  # a plain loop: next() over a generator costs more
+        if child.type == kind:
+            return child
+    return None
+
+
+def has_child(node: ts.Node, *kinds: str) -> bool:
+    """Whether a child of `node` (a token too: `=`, `var`, `::`) is of one of the `kinds`."""
+    for child in node.children:  # noqa: SIM110 - any() over a generator costs more
+        if child.type in kinds:
+            return True
+    return False
 
 
 def code_children(node: ts.Node) -> list[ts.Node]:

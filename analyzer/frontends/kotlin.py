@@ -27,7 +27,6 @@ again with the `$` prefixes blanked out (and gets a diagnostic).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import tree_sitter as ts
 
@@ -62,6 +61,7 @@ from analyzer.frontends.jvm import (
     child_of_type,
     code_children,
     compact,
+    has_child,
     import_value,
     is_constant_value,
     key,
@@ -73,7 +73,6 @@ from analyzer.frontends.treesitter import SourceText, parser
 from analyzer.model import Span
 
 TYPE_NODES = frozenset({"user_type", "nullable_type", "function_type", "parenthesized_type", "non_nullable_type"})
-SCOPE_FUNCTIONS = frozenset({"lambda_literal", "anonymous_function"})
 SIMPLE_TEMPLATE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Kotlin 2.1 multi-dollar strings (`$$"$schema"`, `$$"""…"""`): the `$` run before the quote,
 # where an expression can start (never inside another string).
@@ -129,14 +128,14 @@ class _KotlinLowerer(ScopedLowerer):
                     self.function_names.add(self.src.text(name))
 
     def dotted(self, node: ts.Node) -> str:
-        ident = next((c for c in node.named_children if c.type == "qualified_identifier"), None)
+        ident = child_of_type(node, "qualified_identifier")
         return compact(self.src.text(ident)) if ident is not None else ""
 
     def read_import(self, node: ts.Node) -> None:
         fqn = self.dotted(node)
-        if not fqn or any(c.type == "*" for c in node.children):
+        if not fqn or has_child(node, "*"):
             return  # a star import names nothing by itself
-        alias = next((c for c in node.named_children if c.type == "identifier"), None)
+        alias = child_of_type(node, "identifier")
         local = self.src.text(alias) if alias is not None else fqn.rsplit(".", 1)[-1]
         value = import_value(fqn)
         if isinstance(value, ClassRef):
@@ -179,17 +178,17 @@ class _KotlinLowerer(ScopedLowerer):
                 continue
             name = self.src.text(name_node)
             names.append(name)
-            type_node = next((c for c in param.named_children if c.type in TYPE_NODES), None)
+            type_node = type_child(param)
             if type_node is not None:
                 types.append((name, self.qualify(self.src.text(type_node))))
             default = value_after(param, "=")
             default_value = self.lower(default) if default is not None else None
             self.bindings.append(Binding(name, record.scope, default_value, "param", self.line(param)))
-            if any(c.type in ("val", "var") for c in param.children):
+            if has_child(param, "val", "var"):
                 record.properties.append((name, Ref(name, record.scope)))
                 if type_node is not None:
                     record.property_types.append(types[-1])
-        self.add_scope(replace(self.scope_by_id[record.scope], params=tuple(names), param_types=tuple(types)))
+        self.set_parameters(record.scope, tuple(names), tuple(types))
 
     def supertypes(self, node: ts.Node, record: ClassDraft) -> None:
         """The superclass (the supertype called as a constructor) with its arguments, and the
@@ -270,7 +269,7 @@ class _KotlinLowerer(ScopedLowerer):
             params, types = self.lambda_parameters(node, scope_id)
         else:
             params, types = self.parameters(params_node, scope_id)
-        self.add_scope(replace(self.scope_by_id[scope_id], params=params, param_types=types))
+        self.set_parameters(scope_id, params, types)
         if node.type == "secondary_constructor":
             self.constructor_delegation(node, record or self.records.get(declaring))
         self.implicit_return(node, scope_id)
@@ -334,7 +333,7 @@ class _KotlinLowerer(ScopedLowerer):
                 name = self.src.text(name_node)
                 names.append(("..." if vararg else "") + name)
                 vararg = False
-                type_node = next((c for c in child.named_children if c.type in TYPE_NODES), None)
+                type_node = type_child(child)
                 if type_node is not None:
                     types.append((name, self.qualify(self.src.text(type_node))))
                 default = default_after(children, index)
@@ -369,7 +368,7 @@ class _KotlinLowerer(ScopedLowerer):
                 self.add_return(scope_id, self.lower(statements[-1]))
             return
         body = child_of_type(node, "function_body")
-        if body is not None and any(c.type == "=" for c in body.children) and body.named_children:
+        if body is not None and has_child(body, "=") and body.named_children:
             self.add_return(scope_id, self.lower(body.named_children[-1]))
 
     def on_return(self, node: ts.Node) -> None:
@@ -392,7 +391,7 @@ class _KotlinLowerer(ScopedLowerer):
         delegation = child_of_type(node, "constructor_delegation_call")
         if record is None or delegation is None or record.super_args or record.super_named:
             return
-        if not any(c.type == "super" for c in delegation.children):
+        if not has_child(delegation, "super"):
             return
         record.super_args, record.super_named = self.arguments(child_of_type(delegation, "value_arguments"), None)
         if record.parent is None and record.interfaces:
@@ -414,7 +413,7 @@ class _KotlinLowerer(ScopedLowerer):
 
     def on_property(self, node: ts.Node) -> None:
         line = self.line(node)
-        mutable = any(c.type == "var" for c in node.children)
+        mutable = has_child(node, "var")
         value = self.property_value(node)
         variable = child_of_type(node, "variable_declaration")
         if variable is None:
@@ -423,7 +422,7 @@ class _KotlinLowerer(ScopedLowerer):
                 self.bindings.extend(self.destructure(destructured, value, self.scope, "var" if mutable else "const"))
             return
         name = self.src.text(child_of_type(variable, "identifier") or variable)
-        type_node = next((c for c in variable.named_children if c.type in TYPE_NODES), None)
+        type_node = type_child(variable)
         receiver = self.receiver_type(node)
         top_level = node.parent is not None and node.parent.type == "source_file"
         if receiver:
@@ -465,7 +464,7 @@ class _KotlinLowerer(ScopedLowerer):
         getter = child_of_type(node, "getter")
         if getter is not None:
             body = child_of_type(getter, "function_body")
-            if body is not None and any(c.type == "=" for c in body.children):
+            if body is not None and has_child(body, "="):
                 return self.lower(body.named_children[-1]) if body.named_children else None
             return Call(Func(self.scope_of(getter)))  # reading the property runs its getter
         return None
@@ -509,20 +508,30 @@ class _KotlinLowerer(ScopedLowerer):
             return
         if inner is not None:
             self.merged_calls.add(key(inner))
-        args, named = self.arguments(args_node, lambda_node)
-        callee = self.lower(callee_node)
+        call = self.call_value(node, callee_node, args_node, lambda_node)
         start = self.span_start(callee_node)
         self.calls.append(
             CallSite(
-                callee=callee,
-                args=args,
+                callee=call.callee,
+                args=call.args,
                 scope=self.scope,
                 span=self.src.span(start, node),
-                named=named,
-                new=self.constructs(callee),
+                named=call.named,
+                new=call.new,
                 snippet=snippet(self.src, start, node),
             )
         )
+
+    def call_value(self, node: ts.Node, callee_node: ts.Node, args_node: ts.Node | None,
+                   lambda_node: ts.Node | None) -> Call:
+        """The call lowered in this scope. Most calls sit inside an expression visited before
+        them (a chain, an argument, an initialiser), which lowered them already."""
+        known = self.lowered.get((node.start_byte, node.end_byte, node.type, self.scope))
+        if isinstance(known, Call):
+            return known
+        args, named = self.arguments(args_node, lambda_node)
+        callee = self.lower(callee_node)
+        return Call(callee, args, named, new=self.constructs(callee))
 
     def call_parts(self, node: ts.Node) -> tuple[ts.Node | None, ts.Node | None, ts.Node | None, ts.Node | None]:
         """(callee, value_arguments, trailing lambda, merged inner call). The grammar parses
@@ -552,14 +561,17 @@ class _KotlinLowerer(ScopedLowerer):
             if not parts:
                 continue
             value_node = parts[-1]
-            name = self.src.text(parts[0]) if len(parts) > 1 and any(c.type == "=" for c in arg.children) else None
+            name = self.src.text(parts[0]) if len(parts) > 1 and has_child(arg, "=") else None
             value = Unknown("spread argument") if value_node.type == "spread_expression" else self.lower(value_node)
             items.append((name, value))
-        last_positional = max((i for i, (name, _) in enumerate(items) if name is None), default=-1)
-        args = [value for _, value in items[: last_positional + 1]]
+        named = tuple(item for item in items if item[0] is not None)
+        end = len(items)  # by position: all up to the last argument without a name
+        while end and items[end - 1][0] is not None:
+            end -= 1
+        args = [value for _, value in items[:end]]
         if trailing is not None:
             args.append(self.lower(trailing))
-        return tuple(args), tuple((name, value) for name, value in items if name is not None)
+        return tuple(args), named
 
     def constructs(self, callee: Expr) -> bool:
         """Whether a call builds an object: the callee is a known class, or an unknown
@@ -583,19 +595,18 @@ class _KotlinLowerer(ScopedLowerer):
 
     # --- expressions -------------------------------------------------------------------------
 
-    def lower_node(self, node: ts.Node, depth: int) -> Expr:
-        kind = node.type
-        if kind in ("parenthesized_expression", "annotated_expression", "labeled_expression"):
-            inner = code_children(node)
-            return self.lower(inner[-1], depth + 1) if inner else Unknown(kind)
-        if kind == "as_expression":
-            return self.lower_cast(node, depth + 1)
-        if kind in SCOPE_FUNCTIONS:
-            return Func(self.scope_of(node))
-        handler = getattr(self, "lower_" + kind, None)
-        if handler is not None:
-            return handler(node, depth + 1)
-        return Unknown(kind.replace("_", " "))
+    def lower_parenthesized_expression(self, node: ts.Node, depth: int) -> Expr:
+        """`(x)`, `@Ann x` and `label@ x` are x."""
+        inner = code_children(node)
+        return self.lower(inner[-1], depth) if inner else Unknown(node.type)
+
+    lower_annotated_expression = lower_labeled_expression = lower_parenthesized_expression
+
+    def lower_lambda_literal(self, node: ts.Node, depth: int) -> Expr:
+        """A function value; its body is lowered when its own capture is visited."""
+        return Func(self.scope_of(node))
+
+    lower_anonymous_function = lower_lambda_literal
 
     def lower_string_literal(self, node: ts.Node, depth: int) -> Expr:
         if node.start_byte in self.multi_dollar:
@@ -640,7 +651,7 @@ class _KotlinLowerer(ScopedLowerer):
         for match in SIMPLE_TEMPLATE.finditer(text):
             if match.start() > position:
                 parts.append(Lit(self.literal_text(text[position : match.start()], raw)))
-            parts.append(self.lower_name(match.group(1)))
+            parts.append(self.name_value(match.group(1)))
             position = match.end()
         if position < len(text):
             parts.append(Lit(self.literal_text(text[position:], raw)))
@@ -667,9 +678,9 @@ class _KotlinLowerer(ScopedLowerer):
             return Unknown("number")
 
     def lower_identifier(self, node: ts.Node, depth: int) -> Expr:
-        return self.lower_name(self.src.text(node))
+        return self.name_value(self.src.text(node))
 
-    def lower_name(self, name: str) -> Expr:
+    def name_value(self, name: str) -> Expr:
         if name in ("true", "false"):
             return Lit(name == "true")
         if name == "null":
@@ -680,7 +691,7 @@ class _KotlinLowerer(ScopedLowerer):
                 return known
         return Ref(name, self.scope)
 
-    def lower_cast(self, node: ts.Node, depth: int) -> Expr:
+    def lower_as_expression(self, node: ts.Node, depth: int) -> Expr:
         """`x as T` is x; `this as? T` is `this` seen as a T (its members are T's)."""
         value = self.lower(node.child_by_field_name("left"), depth)
         target = next((c for c in reversed(node.named_children) if c.type in TYPE_NODES), None)
@@ -704,7 +715,7 @@ class _KotlinLowerer(ScopedLowerer):
         parts = code_children(node)
         if len(parts) < 2:
             return Unknown("member access")
-        if any(c.type == "::" for c in node.children):
+        if has_child(node, "::"):
             return Unknown("class or callable reference")
         obj = self.lower(parts[0], depth)
         prop = self.src.text(parts[-1])
@@ -832,7 +843,7 @@ def multi_dollar_problem(source: SourceText, strings: dict[int, int]) -> ParsePr
 def class_kind(node: ts.Node) -> str:
     if node.type == "object_declaration":
         return "object"
-    if any(c.type == "interface" for c in node.children):
+    if has_child(node, "interface"):
         return "interface"
     modifiers = child_of_type(node, "modifiers")
     for modifier in modifiers.named_children if modifiers is not None else ():
@@ -841,6 +852,14 @@ def class_kind(node: ts.Node) -> str:
             if word in ("enum", "sealed"):
                 return word
     return "class"
+
+
+def type_child(node: ts.Node) -> ts.Node | None:
+    """The written type among the children of a parameter or a variable declaration."""
+    for child in node.named_children:
+        if child.type in TYPE_NODES:
+            return child
+    return None
 
 
 def value_after(node: ts.Node, token: str) -> ts.Node | None:
