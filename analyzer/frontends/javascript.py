@@ -9,8 +9,10 @@ depth.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
+from types import SimpleNamespace
 
 import tree_sitter as ts
 
@@ -45,6 +47,7 @@ from analyzer.frontends.treesitter import (
     captures_in_order,
     in_scopes,
     is_conditional,
+    language,
     number_scopes,
     parser,
     query,
@@ -102,6 +105,24 @@ def unescape_js(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text, flags=re.DOTALL)
 
 
+# The fields of nodes that the lowerer reads.
+FIELD_NAMES = (
+    "alias", "alternative", "arguments", "body", "consequence", "constructor", "declaration", "function", "index",
+    "key", "kind", "left", "name", "object", "operator", "parameter", "parameters", "pattern", "property", "right",
+    "source", "value",
+)
+
+
+@functools.cache
+def field_ids(grammar: str) -> SimpleNamespace:
+    """The grammar's ids of FIELD_NAMES, as attributes (0, which no child has, for a field the
+    grammar lacks). Nodes are asked for a field by id (`node.child_by_field_id(self.field.object)`):
+    asked by name, tree-sitter looks the name up among all the grammar's field names on every
+    call, which costs more than finding the child."""
+    lookup = language(grammar).field_id_for_name
+    return SimpleNamespace(**{name: lookup(name) or 0 for name in FIELD_NAMES})
+
+
 class JavaScriptFrontend:
     language = "javascript"
     grammar = "javascript"
@@ -131,6 +152,7 @@ class _Lowerer:
         self.path = path
         self.src = source
         self.grammar = grammar
+        self.field = field_ids(grammar)
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.scope_ids: dict[tuple[int, int], int] = {}
         self.class_names: dict[int, str] = {}  # class scope id → class name
@@ -145,7 +167,7 @@ class _Lowerer:
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: self.scopes[0]}
         self.arrow_scopes: set[int] = set()
         self.returns: dict[int, list[Expr]] = {}
-        self.lowered: dict[tuple[int, int, int, int], Expr] = {}
+        self.lowered_calls: dict[tuple[int, int, int, int], tuple[Expr, tuple[Expr, ...]]] = {}
 
     # --- driver ------------------------------------------------------------------------------
 
@@ -210,31 +232,27 @@ class _Lowerer:
         scope_id = self.scope_of(node)
         name, cls = self.function_name(node)
         params, destructured, defaults = self.parameters(node, scope_id)
-        self.add_scope(
-            Scope(scope_id, self.scope, "function", name=name, params=params, cls=cls, line=node.start_point[0] + 1)
-        )
+        line = node.start_point[0] + 1
+        self.add_scope(Scope(scope_id, self.scope, "function", name=name, params=params, cls=cls, line=line))
         if node.type == "arrow_function":
             self.arrow_scopes.add(scope_id)
-            body = node.child_by_field_name("body")
+            body = node.child_by_field_id(self.field.body)
             if body is not None and body.type != "statement_block":
                 previous, self.scope = self.scope, scope_id
                 self.returns.setdefault(scope_id, []).append(self.lower(body))
                 self.scope = previous
         for pname, _index in params_index(params):
             default = defaults.get(pname)
-            self.bindings.append(Binding(pname, scope_id, default, "param", node.start_point[0] + 1))
+            self.bindings.append(Binding(pname, scope_id, default, "param", line))
         self.bindings.extend(destructured)
         if node.type in ("function_declaration", "generator_function_declaration"):
-            fname = node.child_by_field_name("name")
+            fname = node.child_by_field_id(self.field.name)
             if fname is not None:
-                self.bindings.append(
-                    Binding(self.src.text(fname), self.scope, Func(scope_id), "function", node.start_point[0] + 1)
-                )
+                self.bindings.append(Binding(self.src.text(fname), self.scope, Func(scope_id), "function", line))
 
     def function_name(self, node: ts.Node) -> tuple[str, str | None]:
         """A readable name for the function and the class its `this` refers to, if known."""
-        line = node.start_point[0] + 1
-        fname = node.child_by_field_name("name")
+        fname = node.child_by_field_id(self.field.name)
         if node.type == "method_definition":
             method = self.src.text(fname) if fname is not None else "<method>"
             owner = self.class_names.get(self.scope)
@@ -250,12 +268,12 @@ class _Lowerer:
             parent = parent.parent
         if parent is not None:
             if parent.type == "variable_declarator":
-                target = parent.child_by_field_name("name")
+                target = parent.child_by_field_id(self.field.name)
                 if target is not None and target.type == "identifier":
                     name = self.src.text(target)
                     return name, name if name[:1].isupper() and node.type != "arrow_function" else None
             elif parent.type == "assignment_expression":
-                left = parent.child_by_field_name("left")
+                left = parent.child_by_field_id(self.field.left)
                 if left is not None:
                     text = compact(self.src.text(left))
                     if ".prototype." in text:
@@ -264,11 +282,11 @@ class _Lowerer:
                     is_constructor = node.type != "arrow_function" and text.rsplit(".", 1)[-1][:1].isupper()
                     return text, text if is_constructor else None
             elif parent.type == "pair":
-                key = parent.child_by_field_name("key")
+                key = parent.child_by_field_id(self.field.key)
                 if key is not None:
                     return self.object_owner_name(parent.parent, self.property_key(key) or "<key>"), None
         kind = "<arrow" if node.type == "arrow_function" else "<anonymous"
-        return f"{kind}@{line}>", None
+        return f"{kind}@{node.start_point[0] + 1}>", None
 
     def object_owner_name(self, obj: ts.Node | None, member: str) -> str:
         """`owner.member` for a method or function property of an object literal."""
@@ -276,15 +294,15 @@ class _Lowerer:
         while parent is not None and parent.type in TRANSPARENT_NODES:
             parent = parent.parent
         if parent is not None and parent.type == "variable_declarator":
-            target = parent.child_by_field_name("name")
+            target = parent.child_by_field_id(self.field.name)
             if target is not None:
                 return f"{self.src.text(target)}.{member}"
         if parent is not None and parent.type == "pair":
-            key = parent.child_by_field_name("key")
+            key = parent.child_by_field_id(self.field.key)
             if key is not None:
                 return self.object_owner_name(parent.parent, f"{self.property_key(key)}.{member}")
         if parent is not None and parent.type == "assignment_expression":
-            left = parent.child_by_field_name("left")
+            left = parent.child_by_field_id(self.field.left)
             if left is not None:
                 return f"{compact(self.src.text(left))}.{member}"
         return member
@@ -292,10 +310,10 @@ class _Lowerer:
     def parameters(self, node: ts.Node, scope_id: int) -> tuple[tuple[str, ...], list[Binding], dict[str, Expr]]:
         """Parameter names in order, bindings for the names destructured parameters introduce
         (they get a synthetic `#paramN` name), and default values by parameter name."""
-        single = node.child_by_field_name("parameter")
+        single = node.child_by_field_id(self.field.parameter)
         if single is not None:
             return (self.src.text(single),), [], {}
-        plist = node.child_by_field_name("parameters")
+        plist = node.child_by_field_id(self.field.parameters)
         if plist is None:
             return (), [], {}
         names: list[str] = []
@@ -305,11 +323,11 @@ class _Lowerer:
             pattern = param
             default_node = None
             if param.type in PARAMETER_WRAPPERS:
-                pattern = param.child_by_field_name("pattern") or param
-                default_node = param.child_by_field_name("value")
+                pattern = param.child_by_field_id(self.field.pattern) or param
+                default_node = param.child_by_field_id(self.field.value)
             if pattern.type == "assignment_pattern":
-                default_node = pattern.child_by_field_name("right")
-                pattern = pattern.child_by_field_name("left") or pattern
+                default_node = pattern.child_by_field_id(self.field.right)
+                pattern = pattern.child_by_field_id(self.field.left) or pattern
             if default_node is not None and pattern.type == "identifier":
                 previous, self.scope = self.scope, scope_id
                 defaults[self.src.text(pattern)] = self.lower(default_node)
@@ -327,7 +345,7 @@ class _Lowerer:
 
     def on_class(self, node: ts.Node) -> None:
         scope_id = self.scope_of(node)
-        name_node = node.child_by_field_name("name")
+        name_node = node.child_by_field_id(self.field.name)
         name = (self.src.text(name_node) if name_node is not None
                 else self.assigned_name(node) or f"<class@{node.start_point[0] + 1}>")
         self.class_names[scope_id] = name
@@ -337,22 +355,22 @@ class _Lowerer:
             if child.type == "class_heritage":
                 heritage = child.named_children[0] if child.named_children else None
                 if heritage is not None and heritage.type == "extends_clause":
-                    heritage = heritage.child_by_field_name("value")
+                    heritage = heritage.child_by_field_id(self.field.value)
                 if heritage is not None:
                     parent = compact(self.src.text(heritage))
                     self.class_parents[scope_id] = parent
         properties: list[tuple[str, Expr]] = []
         methods: list[tuple[str, int]] = []
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(self.field.body)
         previous, self.scope = self.scope, scope_id
         for member in body.named_children if body is not None else ():
             if member.type in ("field_definition", "public_field_definition"):
-                key = member.child_by_field_name("property") or member.child_by_field_name("name")
-                value = member.child_by_field_name("value")
+                key = member.child_by_field_id(self.field.property) or member.child_by_field_id(self.field.name)
+                value = member.child_by_field_id(self.field.value)
                 if key is not None:
                     properties.append((self.src.text(key), self.lower(value) if value is not None else Lit(None)))
             elif member.type == "method_definition":
-                key = member.child_by_field_name("name")
+                key = member.child_by_field_id(self.field.name)
                 if key is not None:
                     methods.append((self.src.text(key), self.scope_of(member)))
         self.scope = previous
@@ -370,15 +388,15 @@ class _Lowerer:
             self.bindings.append(Binding(name, self.scope, ClassRef(name), "class", node.start_point[0] + 1))
 
     def on_enum(self, node: ts.Node) -> None:
-        name_node = node.child_by_field_name("name")
-        body = node.child_by_field_name("body")
+        name_node = node.child_by_field_id(self.field.name)
+        body = node.child_by_field_id(self.field.body)
         if name_node is None or body is None:
             return
         name = self.src.text(name_node)
         constants: list[tuple[str, Expr]] = []
         for member in body.named_children:
             if member.type == "enum_assignment":
-                key, value = member.child_by_field_name("name"), member.child_by_field_name("value")
+                key, value = member.child_by_field_id(self.field.name), member.child_by_field_id(self.field.value)
                 if key is not None:
                     constants.append((self.property_key(key) or "", self.lower(value) if value else Lit(None)))
             elif member.type in ("property_identifier", "string"):
@@ -392,7 +410,7 @@ class _Lowerer:
     def assigned_name(self, node: ts.Node) -> str | None:
         parent = node.parent
         if parent is not None and parent.type == "variable_declarator":
-            target = parent.child_by_field_name("name")
+            target = parent.child_by_field_id(self.field.name)
             return self.src.text(target) if target is not None else None
         return None
 
@@ -400,14 +418,13 @@ class _Lowerer:
 
     def on_call(self, node: ts.Node) -> None:
         is_new = node.type == "new_expression"
-        callee_node = node.child_by_field_name("constructor" if is_new else "function")
-        args_node = node.child_by_field_name("arguments")
+        callee_node = node.child_by_field_id(self.field.constructor if is_new else self.field.function)
+        args_node = node.child_by_field_id(self.field.arguments)
         if callee_node is None:
             return
         if args_node is not None and args_node.type != "arguments":
             return  # a tagged template literal, not a call with arguments
-        args = tuple(self.lower(a) for a in self.argument_nodes(args_node))
-        callee = self.lower(callee_node)
+        callee, args = self.call_parts(node, callee_node, args_node)
         if isinstance(callee, Require):
             return
         self.calls.append(
@@ -428,14 +445,30 @@ class _Lowerer:
         while inner.type in TRANSPARENT_NODES and inner.named_children:
             inner = inner.named_children[0]
         if inner.type == "member_expression":
-            obj = inner.child_by_field_name("object")
+            obj = inner.child_by_field_id(self.field.object)
             while obj is not None and obj.type in TRANSPARENT_NODES and obj.named_children:
                 obj = obj.named_children[0]
             if obj is not None and obj.type in ("call_expression", "new_expression"):
-                prop = inner.child_by_field_name("property")
+                prop = inner.child_by_field_id(self.field.property)
                 if prop is not None:
                     return prop
         return callee
+
+    def call_parts(self, call: ts.Node, callee: ts.Node | None, args: ts.Node | None,
+                   depth: int = 0) -> tuple[Expr, tuple[Expr, ...]]:
+        """The lowered callee and arguments of a call. A call nested in an expression is lowered
+        with it, and is a call site of its own, visited after it: the parts are kept (per
+        scope, like all lowering) for the call site to take instead of lowering them again."""
+        key = (call.start_byte, call.end_byte, call.kind_id, self.scope)
+        parts = self.lowered_calls.get(key)
+        if parts is None:
+            lowered_args = tuple(self.lower(a, depth) for a in self.argument_nodes(args))
+            parts = self.lower(callee, depth), lowered_args
+            # Parts cut off by the depth limit are not what the call site, lowering from depth
+            # 0, would get.
+            if depth <= MAX_EXPRESSION_DEPTH:
+                self.lowered_calls[key] = parts
+        return parts
 
     def argument_nodes(self, args: ts.Node | None) -> list[ts.Node]:
         if args is None:
@@ -443,14 +476,14 @@ class _Lowerer:
         return [a for a in args.named_children if a.type != "comment"]
 
     def on_declarator(self, node: ts.Node) -> None:
-        target = node.child_by_field_name("name")
-        value_node = node.child_by_field_name("value")
+        target = node.child_by_field_id(self.field.name)
+        value_node = node.child_by_field_id(self.field.value)
         if target is None:
             return
         kind = "var"
         parent = node.parent
         if parent is not None and parent.type == "lexical_declaration":
-            kind_node = parent.child_by_field_name("kind")
+            kind_node = parent.child_by_field_id(self.field.kind)
             kind = self.src.text(kind_node) if kind_node is not None else "let"
         value = self.lower(value_node) if value_node is not None else Lit(None)
         line = node.start_point[0] + 1
@@ -466,7 +499,7 @@ class _Lowerer:
         if pattern.type == "identifier":
             return [Binding(self.src.text(pattern), scope, value, kind, line)]
         if pattern.type == "assignment_pattern":
-            left, right = pattern.child_by_field_name("left"), pattern.child_by_field_name("right")
+            left, right = pattern.child_by_field_id(self.field.left), pattern.child_by_field_id(self.field.right)
             if left is None:
                 return []
             default = self.lower(right) if right is not None else Lit(None)
@@ -477,13 +510,13 @@ class _Lowerer:
                     name = self.src.text(part)
                     out.append(Binding(name, scope, Member(value, name), kind, line))
                 elif part.type == "pair_pattern":
-                    key, inner = part.child_by_field_name("key"), part.child_by_field_name("value")
+                    key, inner = part.child_by_field_id(self.field.key), part.child_by_field_id(self.field.value)
                     prop = self.property_key(key) if key is not None else None
                     if inner is not None:
                         sub = Member(value, prop) if prop is not None else Unknown("computed key")
                         out.extend(self.destructure(inner, sub, scope, kind, at))
                 elif part.type == "object_assignment_pattern":
-                    left, right = part.child_by_field_name("left"), part.child_by_field_name("right")
+                    left, right = part.child_by_field_id(self.field.left), part.child_by_field_id(self.field.right)
                     if left is not None:
                         name = self.src.text(left)
                         default = self.lower(right) if right is not None else Lit(None)
@@ -502,7 +535,7 @@ class _Lowerer:
         return out
 
     def on_assign(self, node: ts.Node) -> None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
         if left is None or right is None:
             return
         while left.type == "parenthesized_expression" and left.named_children:
@@ -525,7 +558,7 @@ class _Lowerer:
             self.member_assigns.append(MemberAssign(target, value, self.scope, line))
 
     def on_augmented(self, node: ts.Node) -> None:
-        left = node.child_by_field_name("left")
+        left = node.child_by_field_id(self.field.left)
         if left is not None and left.type == "identifier":
             self.bindings.append(
                 Binding(self.src.text(left), self.scope, Unknown("changed by an augmented assignment"), "assign",
@@ -533,10 +566,10 @@ class _Lowerer:
             )
 
     def on_for_in(self, node: ts.Node) -> None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
         if left is None or right is None:
             return
-        operator = node.child_by_field_name("operator")
+        operator = node.child_by_field_id(self.field.operator)
         is_of = operator is not None and self.src.text(operator) == "of"
         items = self.lower(right)
         value: Expr
@@ -556,7 +589,7 @@ class _Lowerer:
         self.returns.setdefault(self.scope, []).append(self.lower(values[0]) if values else Lit(None))
 
     def on_import(self, node: ts.Node) -> None:
-        source = node.child_by_field_name("source")
+        source = node.child_by_field_id(self.field.source)
         if source is None:
             return
         module = Require(self.string_value(source) or "", self.path)
@@ -575,7 +608,7 @@ class _Lowerer:
                     for spec in part.named_children:
                         if spec.type != "import_specifier":
                             continue
-                        name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+                        name, alias = spec.child_by_field_id(self.field.name), spec.child_by_field_id(self.field.alias)
                         if name is None:
                             continue
                         imported = self.property_key(name) or self.src.text(name)
@@ -583,10 +616,10 @@ class _Lowerer:
                         self.bindings.append(Binding(local, MODULE_SCOPE, Member(module, imported), "import", line))
 
     def on_export(self, node: ts.Node) -> None:
-        source = node.child_by_field_name("source")
+        source = node.child_by_field_id(self.field.source)
         module = Require(self.string_value(source) or "", self.path) if source is not None else None
-        declaration = node.child_by_field_name("declaration")
-        value = node.child_by_field_name("value")
+        declaration = node.child_by_field_id(self.field.declaration)
+        value = node.child_by_field_id(self.field.value)
         if declaration is not None:
             for name in self.declared_names(declaration):
                 self.exports.append((name, Ref(name, MODULE_SCOPE)))
@@ -599,7 +632,7 @@ class _Lowerer:
                 for spec in clause.named_children:
                     if spec.type != "export_specifier":
                         continue
-                    name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+                    name, alias = spec.child_by_field_id(self.field.name), spec.child_by_field_id(self.field.alias)
                     if name is None:
                         continue
                     local = self.src.text(name)
@@ -610,13 +643,13 @@ class _Lowerer:
                 self.exports.append((self.src.text(clause.named_children[-1]), module))
 
     def declared_names(self, declaration: ts.Node) -> list[str]:
-        name = declaration.child_by_field_name("name")
+        name = declaration.child_by_field_id(self.field.name)
         if name is not None:
             return [self.src.text(name)]
         names = []
         for child in declaration.named_children:
             if child.type == "variable_declarator":
-                target = child.child_by_field_name("name")
+                target = child.child_by_field_id(self.field.name)
                 if target is not None and target.type == "identifier":
                     names.append(self.src.text(target))
         return names
@@ -624,29 +657,27 @@ class _Lowerer:
     # --- expressions -------------------------------------------------------------------------
 
     def lower(self, node: ts.Node | None, depth: int = 0) -> Expr:
-        """The expression a node denotes. Calls are lowered once each: a call nested in another
-        call's arguments is also a call site of its own, so results are kept per node."""
+        """The expression a node denotes. Results are not kept per node: a node is lowered once,
+        as part of the expression around it, but for the parts of a nested call (kept by
+        call_parts for its own call site) and computed object keys (lowered again for the name
+        of a function value, from depth 0 each time, so to the same value)."""
         if node is None:
             return Unknown("missing expression")
         if depth > MAX_EXPRESSION_DEPTH:
             return Unknown("expression nested too deeply")
-        key = (node.start_byte, node.end_byte, node.kind_id, self.scope)
-        known = self.lowered.get(key)
-        if known is None:
-            known = self.lowered[key] = self._lower(node, depth)
-        return known
-
-    def _lower(self, node: ts.Node, depth: int) -> Expr:
         kind = node.type
-        if kind in TRANSPARENT_NODES:
-            inner = [c for c in node.named_children if c.type != "comment"]
-            return self.lower(inner[0], depth + 1) if inner else Unknown(kind)
         handler = _HANDLERS.get(kind)
-        if handler is not None:
-            return handler(self, node, depth + 1)
-        if kind in FUNCTION_NODES:
-            return Func(self.scope_of(node))
-        return Unknown(kind.replace("_", " "))
+        if handler is None:
+            return Unknown(kind.replace("_", " "))
+        return handler(self, node, depth + 1)
+
+    def wrapped_value(self, node: ts.Node, depth: int) -> Expr:
+        """The value inside a transparent wrapper (parentheses, `await`, `as T`, …)."""
+        inner = [c for c in node.named_children if c.type != "comment"]
+        return self.lower(inner[0], depth) if inner else Unknown(node.type)
+
+    def function_value(self, node: ts.Node, depth: int) -> Expr:
+        return Func(self.scope_of(node))
 
     def lower_string(self, node: ts.Node, depth: int) -> Expr:
         return Lit(self.string_value(node) or "")
@@ -707,13 +738,13 @@ class _Lowerer:
         return Unknown("super outside a class")
 
     def lower_member_expression(self, node: ts.Node, depth: int) -> Expr:
-        obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+        obj, prop = node.child_by_field_id(self.field.object), node.child_by_field_id(self.field.property)
         if obj is None or prop is None:
             return Unknown("member expression")
         return Member(self.lower(obj, depth), self.src.text(prop))
 
     def lower_subscript_expression(self, node: ts.Node, depth: int) -> Expr:
-        obj, index = node.child_by_field_name("object"), node.child_by_field_name("index")
+        obj, index = node.child_by_field_id(self.field.object), node.child_by_field_id(self.field.index)
         if obj is None or index is None:
             return Unknown("computed member")
         key = self.lower(index, depth)
@@ -723,28 +754,27 @@ class _Lowerer:
         return Index(target, key)
 
     def lower_call_expression(self, node: ts.Node, depth: int) -> Expr:
-        callee_node = node.child_by_field_name("function")
-        args_node = node.child_by_field_name("arguments")
+        callee_node = node.child_by_field_id(self.field.function)
+        args_node = node.child_by_field_id(self.field.arguments)
         if callee_node is None or args_node is None or args_node.type != "arguments":
             return Unknown("call")
-        args = tuple(self.lower(a, depth) for a in self.argument_nodes(args_node))
+        callee, args = self.call_parts(node, callee_node, args_node, depth)
         is_require = callee_node.type == "identifier" and self.src.text(callee_node) == "require"
         if is_require and args and isinstance(args[0], Lit) and isinstance(args[0].value, str):
             return Require(args[0].value, self.path)
-        callee = self.lower(callee_node, depth)
         if is_object_freeze(callee) and args:
             return args[0]  # Object.freeze( { … } ) is the object itself
         return Call(callee, args)
 
     def lower_new_expression(self, node: ts.Node, depth: int) -> Expr:
-        callee_node = node.child_by_field_name("constructor")
-        args = tuple(self.lower(a, depth) for a in self.argument_nodes(node.child_by_field_name("arguments")))
-        return Call(self.lower(callee_node, depth), args, new=True)
+        callee, args = self.call_parts(node, node.child_by_field_id(self.field.constructor),
+                                       node.child_by_field_id(self.field.arguments), depth)
+        return Call(callee, args, new=True)
 
     def lower_binary_expression(self, node: ts.Node, depth: int) -> Expr:
-        operator = node.child_by_field_name("operator")
+        operator = node.child_by_field_id(self.field.operator)
         op = self.src.text(operator) if operator is not None else ""
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
         if op == "+":
             return concatenation(self.lower(side, depth) for side in (left, right))
         if op in ("||", "??"):
@@ -754,8 +784,8 @@ class _Lowerer:
     def lower_ternary_expression(self, node: ts.Node, depth: int) -> Expr:
         return Cond(
             (
-                self.lower(node.child_by_field_name("consequence"), depth),
-                self.lower(node.child_by_field_name("alternative"), depth),
+                self.lower(node.child_by_field_id(self.field.consequence), depth),
+                self.lower(node.child_by_field_id(self.field.alternative), depth),
             )
         )
 
@@ -768,14 +798,14 @@ class _Lowerer:
         spreads: list[Expr] = []
         for child in node.named_children:
             if child.type == "pair":
-                key = self.property_key(child.child_by_field_name("key"))
+                key = self.property_key(child.child_by_field_id(self.field.key))
                 if key is not None:
-                    entries.append((key, self.lower(child.child_by_field_name("value"), depth)))
+                    entries.append((key, self.lower(child.child_by_field_id(self.field.value), depth)))
             elif child.type == "shorthand_property_identifier":
                 name = self.src.text(child)
                 entries.append((name, Ref(name, self.scope, child.start_point[0] + 1)))
             elif child.type == "method_definition":
-                key = self.property_key(child.child_by_field_name("name"))
+                key = self.property_key(child.child_by_field_id(self.field.name))
                 if key is not None:
                     entries.append((key, Func(self.scope_of(child))))
             elif child.type == "spread_element" and child.named_children:
@@ -823,6 +853,8 @@ class _Lowerer:
 # bound methods kept on the instance would tie it into a reference cycle, which only the cycle
 # collector frees, holding every file's lowered expressions until it runs).
 _HANDLERS = {name[len("lower_"):]: getattr(_Lowerer, name) for name in dir(_Lowerer) if name.startswith("lower_")}
+_HANDLERS.update(dict.fromkeys(TRANSPARENT_NODES, _Lowerer.wrapped_value))
+_HANDLERS.update(dict.fromkeys(FUNCTION_NODES, _Lowerer.function_value))
 
 
 def is_object_freeze(callee: Expr) -> bool:

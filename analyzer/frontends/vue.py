@@ -10,35 +10,62 @@ file itself and need no mapping back.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from analyzer.facts import FileFacts
 from analyzer.frontends.javascript import lower_script
 
-SCRIPT_BLOCK = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
-TEMPLATE_BLOCK = re.compile(rb"<template\b[^>]*>(.*)</template\s*>", re.DOTALL | re.IGNORECASE)
+# A script block runs from its opening tag to the first closing tag after it, the template from
+# the first opening tag to the last closing tag (templates nest). The tags are searched for on
+# their own: one expression spanning a block would step through its content byte by byte.
+SCRIPT_START = re.compile(rb"<script\b([^>]*)>", re.IGNORECASE)
+SCRIPT_END = re.compile(rb"</script\s*>", re.IGNORECASE)
+TEMPLATE_START = re.compile(rb"<template\b[^>]*>", re.IGNORECASE)
+TEMPLATE_END = re.compile(rb"</template\s*>", re.IGNORECASE)
 # `@click="track( 'x' )"` / `v-on:submit="…"`: an event handler that calls a function.
 HANDLER_CALL = re.compile(rb"""(?:@|v-on:)[\w.:-]+\s*=\s*(["'])(\s*[A-Za-z_$][\w$.]*\s*\((?:(?!\1).)*\)\s*)\1""",
                           re.DOTALL)
 LANG_ATTRIBUTE = re.compile(rb"""\blang\s*=\s*["']?([a-z]+)""", re.IGNORECASE)
-NOT_NEWLINE = re.compile(rb"[^\n]")
+# A bytes.translate table that turns every byte but the newline into a space.
+BLANK_BUT_NEWLINES = bytes(byte if byte == ord("\n") else ord(" ") for byte in range(256))
+
+
+def script_blocks(source: bytes) -> Iterator[tuple[bytes, int, int]]:
+    """The attributes and the content's byte range of each `<script …>…</script>` block."""
+    position = 0
+    while opening := SCRIPT_START.search(source, position):
+        closing = SCRIPT_END.search(source, opening.end())
+        if closing is None:
+            return
+        yield opening.group(1), opening.end(), closing.start()
+        position = closing.end()
+
+
+def template_range(source: bytes) -> tuple[int, int] | None:
+    """The byte range of the template's content, if there is a template."""
+    opening = TEMPLATE_START.search(source)
+    if opening is None:
+        return None
+    closings = [closing.start() for closing in TEMPLATE_END.finditer(source, opening.end())]
+    return (opening.end(), closings[-1]) if closings else None
 
 
 def script_only(source: bytes) -> tuple[bytes, str]:
     """The file with only its script blocks left in place, and the grammar they need."""
-    blank = bytearray(NOT_NEWLINE.sub(b" ", source))
+    blank = bytearray(source.translate(BLANK_BUT_NEWLINES))
     grammar = "javascript"
-    for block in SCRIPT_BLOCK.finditer(source):
-        lang = LANG_ATTRIBUTE.search(block.group(1))
+    for attributes, start, end in script_blocks(source):
+        lang = LANG_ATTRIBUTE.search(attributes)
         if lang:
             value = lang.group(1).decode("ascii").lower()
             if value == "tsx":
                 grammar = "tsx"
             elif value == "ts" and grammar != "tsx":
                 grammar = "typescript"
-        start, end = block.span(2)
         blank[start:end] = source[start:end]
-    for template in TEMPLATE_BLOCK.finditer(source):
-        for handler in HANDLER_CALL.finditer(source, *template.span(1)):
+    template = template_range(source)
+    if template is not None:
+        for handler in HANDLER_CALL.finditer(source, *template):
             start, end = handler.span(2)
             # Kept in place as a statement of its own (the closing quote becomes its `;`),
             # so its location is the template's.
