@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from analyzer.model import Span, TuplePickled
+from analyzer.model import Span, TuplePickled, frozen_record
 
 MODULE_SCOPE = 0
 
@@ -22,14 +22,14 @@ MODULE_SCOPE = 0
 # --- expressions -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Lit(TuplePickled):
     """A literal value: string, number, boolean or null."""
 
     value: str | int | float | bool | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Concat(TuplePickled):
     """String building: `a + b`, `` `x${y}` ``, PHP `"x{$y}"` / `$a . $b`."""
 
@@ -48,7 +48,7 @@ def concatenation(values: Iterable[Expr]) -> Concat:
     return Concat(tuple(parts), "concatenation")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Ref(TuplePickled):
     """A name as written, looked up from `scope` outwards through the scope chain. `line`
     (0 when unknown) lets the lookup see which assignments come before the use."""
@@ -58,14 +58,14 @@ class Ref(TuplePickled):
     line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class GlobalRef(TuplePickled):
     """A name with repository-wide meaning (a PHP constant, a Kotlin top-level `const val`)."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Member(TuplePickled):
     """`obj.prop`, `$obj->prop`; `static` for `Class::CONST`."""
 
@@ -74,7 +74,7 @@ class Member(TuplePickled):
     static: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Index(TuplePickled):
     """`obj[key]` with a key that is itself an expression."""
 
@@ -82,7 +82,7 @@ class Index(TuplePickled):
     key: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Call(TuplePickled):
     """A call nested inside an expression (`mw.config.get( 'x' )`, `sprintf( … )`)."""
 
@@ -92,7 +92,7 @@ class Call(TuplePickled):
     new: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Require(TuplePickled):
     """A module loaded by path: CommonJS `require( './x.js' )` or an ES `import` source."""
 
@@ -100,7 +100,7 @@ class Require(TuplePickled):
     from_path: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Obj(TuplePickled):
     """An object literal or PHP associative array; `spreads` are `...x` entries."""
 
@@ -108,47 +108,47 @@ class Obj(TuplePickled):
     spreads: tuple[Expr, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Arr(TuplePickled):
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Cond(TuplePickled):
     """One of several values: a ternary, `a || b`, a `switch` that assigns in every branch."""
 
     options: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class This(TuplePickled):
     """`this` / `$this` / `self` inside class `cls` (qualified name), or None outside a class."""
 
     cls: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ClassRef(TuplePickled):
     """A class named in code, already qualified by the frontend (PHP namespaces and `use`)."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Func(TuplePickled):
     """A function used as a value; `id` is its scope id in the same file."""
 
     id: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Config(TuplePickled):
     """A MediaWiki configuration value (`$wgKey`, extension.json `config` default) by key."""
 
     key: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Unknown(TuplePickled):
     """Anything the resolver cannot evaluate; `reason` says why (shown to users)."""
 
@@ -162,7 +162,7 @@ Expr = (Lit | Concat | Ref | GlobalRef | Member | Index | Call | Require | Obj |
 # --- file structure --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Scope(TuplePickled):
     """A lexical scope. Scope 0 is the module; functions and classes open their own."""
 
@@ -177,7 +177,7 @@ class Scope(TuplePickled):
     returns: tuple[Expr, ...] = ()  # the values of the function's `return` statements
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Binding(TuplePickled):
     """A name bound in a scope: declaration, parameter, import, or (re-)assignment.
     For a parameter, `value` is its default value, if it has one."""
@@ -190,7 +190,7 @@ class Binding(TuplePickled):
     conditional: bool = False  # inside an if, loop, switch, try … of its function
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class MemberAssign(TuplePickled):
     """`target.prop = value` (`this.stream = …`, `ve.track = mw.track`, `Foo.prototype.x = …`)."""
 
@@ -200,7 +200,7 @@ class MemberAssign(TuplePickled):
     line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ClassDef(TuplePickled):
     name: str  # qualified (PHP FQN without leading backslash)
     scope: int
@@ -266,7 +266,7 @@ class ClassDraft:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class CallSite(TuplePickled):
     """A call or `new` expression, with the callee and arguments lowered to expressions."""
 
@@ -279,7 +279,7 @@ class CallSite(TuplePickled):
     snippet: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class DeclarationFact(TuplePickled):
     """A declaration found in the file itself (extension.json schemas, stream-name config)."""
 
@@ -290,7 +290,7 @@ class DeclarationFact(TuplePickled):
     config_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ParseProblem(TuplePickled):
     code: str
     message: str
@@ -298,7 +298,7 @@ class ParseProblem(TuplePickled):
     severity: str = "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class FileFacts(TuplePickled):
     """Everything the later stages need to know about one file."""
 

@@ -5,9 +5,10 @@ and the targets references lead to (functions, classes, instances, API handles, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from analyzer.facts import ClassDef, Expr, Unknown
+from analyzer.model import frozen_record
 from analyzer.resolve.es5 import NamespaceT
 from analyzer.resolve.values import Hole
 from analyzer.ruleset import ApiRule
@@ -15,7 +16,7 @@ from analyzer.ruleset import ApiRule
 THIS = "this"  # under this name a frame binds the object the code of a file runs on
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@frozen_record(eq=False)
 class Frame:
     """The arguments bound to wrapper parameters at the call being resolved, keyed by
     (file, function scope, parameter name). The empty frame binds nothing."""
@@ -77,7 +78,7 @@ def bind_named(params: tuple[str, ...], args: list[At], named: dict[str, At]) ->
     return out
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@frozen_record(eq=False)
 class At:
     """An expression of file `path`, evaluated in `frame`, with the kinds of references
     followed so far.
@@ -110,19 +111,19 @@ class At:
         return At(expr, path or self.path, self.frame, kinds, config_key or self.config_key)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class FuncT:
     path: str
     scope: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ClassT:
     path: str
     cls: ClassDef
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class InstanceT:
     """An instance of the class named `cls` (declared with `class`, or an ES5 constructor);
     `made` is the constructor call that built it, when known (its arguments bind the
@@ -133,7 +134,7 @@ class InstanceT:
     made: At | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class HandleT:
     """The object an API call returns (`getInstrument( 'x' )`): its rule and the call."""
 
@@ -141,12 +142,12 @@ class HandleT:
     call: At
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ModuleT:
     path: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class HoleT:
     hole: Hole
 
