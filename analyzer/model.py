@@ -88,6 +88,7 @@ def _with_slot_setting_init(cls: type) -> type:
     exec(source, namespace)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = {**{f.name: f.type for f in dataclasses.fields(cls) if f.init}, "return": None}
     cls.__init__ = init
     return cls
 

@@ -1,0 +1,61 @@
+"""frozen_record builds its own __init__: it must take the parameters dataclass's would."""
+
+import dataclasses
+import inspect
+import pickle
+from dataclasses import field
+
+import pytest
+
+from analyzer.facts import CallSite, Lit, Member, Ref
+from analyzer.model import Span, TuplePickled, frozen_record
+from analyzer.resolve.targets import EMPTY, At, Frame
+
+
+@frozen_record
+class Sample:
+    name: str
+    count: int = 3
+    tags: list = field(default_factory=list)
+    doubled: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "doubled", self.count * 2)
+
+
+def test_defaults_factories_and_post_init():
+    first, second = Sample("a"), Sample("b", 5, ["x"])
+    assert (first.name, first.count, first.tags, first.doubled) == ("a", 3, [], 6)
+    assert (second.count, second.tags, second.doubled) == (5, ["x"], 10)
+    assert Sample("c").tags is not Sample("c").tags  # a new list each time, as with dataclass
+    assert Sample(count=1, name="k") == Sample("k", 1)
+
+
+def test_same_signature_as_dataclass():
+    reference = dataclasses.dataclass(frozen=True, slots=True)(type("Reference", (), {
+        "__annotations__": {"name": "str", "count": "int"}, "count": 3}))
+    fast = frozen_record(type("Fast", (), {"__annotations__": {"name": "str", "count": "int"}, "count": 3}))
+    assert str(inspect.signature(fast)) == str(inspect.signature(reference))
+    with pytest.raises(TypeError):
+        fast()  # the field without a default is required
+
+
+def test_still_frozen_and_hashable():
+    member = Member(Ref("x", 0), "track")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        member.prop = "other"  # type: ignore[misc]
+    assert hash(member) == hash(Member(Ref("x", 0), "track"))
+    assert Span(1, 2, 3, 4) < Span(1, 2, 3, 5)  # order=True kept
+
+
+def test_records_pickle_back_equal():
+    call = CallSite(Member(Ref("mw", 0), "track"), (Lit("counter.x"),), 0, Span(1, 1, 1, 20), snippet="mw.track(…)")
+    assert isinstance(call, TuplePickled)
+    assert pickle.loads(pickle.dumps(call)) == call
+
+
+def test_evaluator_records_keep_their_computed_fields():
+    frame = Frame(((("a.js", 1, "x"), At(Lit("v"), "a.js")),))
+    assert hash(frame) == hash(frame.bindings)  # set by __post_init__
+    at = At(Lit("v"), "a.js")
+    assert at.frame is EMPTY and hash(at) == hash(at)
