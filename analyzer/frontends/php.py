@@ -97,16 +97,24 @@ _DOUBLE_QUOTED_ESCAPE = re.compile(
     r"\\(?:([nrtvef\\$\"])|([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u\{([0-9A-Fa-f]+)\})"
 )
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "v": "\v", "e": "\x1b", "f": "\f", "\\": "\\", "$": "$", '"': '"'}
+_SINGLE_QUOTED_ESCAPE = re.compile(r"\\([\\'])")
+_NAME_NOISE = re.compile(r"\s+|/\*.*?\*/")  # whitespace and comments inside a name
+_OCTAL_INTEGER = re.compile(r"0[0-7]+")
+_INTEGER_KEY = re.compile(r"-?[1-9][0-9]*|0")  # a string key PHP stores as an integer
 
 
 def unescape_single_quoted(text: str) -> str:
     """The value of a single-quoted string body: only `\\'` and `\\\\` are escapes."""
-    return re.sub(r"\\([\\'])", r"\1", text)
+    if "\\" not in text:
+        return text  # most strings have no escapes
+    return _SINGLE_QUOTED_ESCAPE.sub(r"\1", text)
 
 
 def unescape_double_quoted(text: str, heredoc: bool = False) -> str:
     """The value of the escape sequences in a double-quoted (or heredoc) string fragment.
     Unknown escapes keep their backslash; in a heredoc `\\"` is not an escape."""
+    if "\\" not in text:
+        return text
 
     def replace(match: re.Match) -> str:
         simple, octal, hexa, code = match.groups()
@@ -121,7 +129,7 @@ def unescape_double_quoted(text: str, heredoc: bool = False) -> str:
 
 def compact(text: str) -> str:
     """A name as written, without the whitespace and comments PHP allows inside it."""
-    return re.sub(r"\s+|/\*.*?\*/", "", text)
+    return _NAME_NOISE.sub("", text)
 
 
 class PhpFrontend:
@@ -732,7 +740,7 @@ class _Lowerer:
     def lower_integer(self, node: ts.Node, depth: int) -> Expr:
         text = self.src.text(node).replace("_", "").lower()
         try:
-            if re.fullmatch(r"0[0-7]+", text):
+            if _OCTAL_INTEGER.fullmatch(text):
                 return Lit(int(text, 8))
             return Lit(int(text, 0))
         except ValueError:
@@ -1018,7 +1026,7 @@ def array_key(key: Expr) -> str | int | None:
         if isinstance(key.value, int):
             return key.value
         if isinstance(key.value, str):
-            return int(key.value) if re.fullmatch(r"-?[1-9][0-9]*|0", key.value) else key.value
+            return int(key.value) if _INTEGER_KEY.fullmatch(key.value) else key.value
     return None
 
 
