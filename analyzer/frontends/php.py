@@ -57,6 +57,9 @@ from analyzer.frontends.treesitter import (
 
 MAX_EXPRESSION_DEPTH = 40
 
+# A call's callee, positional arguments and named arguments, lowered.
+CallParts = tuple[Expr, tuple[Expr, ...], tuple[tuple[str, Expr], ...]]
+
 FUNCTION_NODES = frozenset({"function_definition", "method_declaration", "anonymous_function", "arrow_function"})
 CLOSURE_NODES = frozenset({"anonymous_function", "arrow_function"})
 # Statements whose contents run only sometimes (for the order of assignments and uses).
@@ -529,9 +532,10 @@ class _Lowerer:
     # --- statements --------------------------------------------------------------------------
 
     def on_call(self, node: ts.Node) -> None:
-        if is_callable_creation(node):
+        parts = self.call_parts(node, 0)
+        if parts is None:
             return  # `strlen( ... )` makes a closure; nothing is called
-        callee, args, named = self.call_parts(node, 0)
+        callee, args, named = parts
         self.calls.append(
             CallSite(
                 callee=callee,
@@ -543,11 +547,14 @@ class _Lowerer:
                 snippet=self.src.first_line(node),
             )
         )
-        if callee == Ref("define", self.scope) and args and isinstance(args[0], Lit) and isinstance(args[0].value, str):
+        if isinstance(callee, Ref) and callee == Ref("define", self.scope):
+            self.define(args, node.start_point[0] + 1)
+
+    def define(self, args: tuple[Expr, ...], line: int) -> None:
+        """`define( 'NAME', value )` declares a global constant."""
+        if args and isinstance(args[0], Lit) and isinstance(args[0].value, str):
             value = args[1] if len(args) > 1 else Unknown("define without a value")
-            self.bindings.append(
-                Binding(args[0].value.lstrip("\\"), MODULE_SCOPE, value, "define", node.start_point[0] + 1)
-            )
+            self.bindings.append(Binding(args[0].value.lstrip("\\"), MODULE_SCOPE, value, "define", line))
 
     def span_start(self, node: ts.Node) -> ts.Node:
         """Where a finding for this call starts: the callee (the class of a `new`), or for a
@@ -847,18 +854,26 @@ class _Lowerer:
 
     # calls
 
-    def call_parts(self, node: ts.Node, depth: int) -> tuple[Expr, tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
+    def call_parts(self, node: ts.Node, depth: int) -> CallParts | None:
         """Callee, arguments and named arguments of a call — lowered once per call: a call in
-        another call's arguments or chain is also a call site of its own."""
+        another call's arguments or chain is also a call site of its own. None for first-class
+        callable syntax, `strlen( ... )`, which makes a closure and calls nothing."""
         key = (node.start_byte, node.end_byte, self.scope)
-        known = self.lowered_calls.get(key)
-        if known is None:
-            known = self.lowered_calls[key] = self._call_parts(node, depth)
-        return known
+        if key not in self.lowered_calls:
+            self.lowered_calls[key] = self._call_parts(node, depth)
+        return self.lowered_calls[key]
 
-    def _call_parts(self, node: ts.Node, depth: int) -> tuple[Expr, tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
+    def _call_parts(self, node: ts.Node, depth: int) -> CallParts | None:
         kind = node.type
+        if kind == "object_creation_expression":
+            callee, args_node = self.created_class(node, depth)
+            args, named = self.arguments(named_children(args_node), depth)
+            return callee, args, named
         args_node = node.child_by_field_name("arguments")
+        # The argument nodes are fetched once: building the list costs more than reading it.
+        arg_nodes = named_children(args_node)
+        if any(arg.type == "variadic_placeholder" for arg in arg_nodes):
+            return None
         if kind == "function_call_expression":
             callee = self.function_ref(node.child_by_field_name("function"), depth)
         elif kind == "scoped_call_expression":
@@ -867,11 +882,9 @@ class _Lowerer:
                 callee = Unknown("static call")
             else:
                 callee = Member(self.class_expr(scope, depth), self.src.text(name), static=True)
-        elif kind == "object_creation_expression":
-            callee, args_node = self.created_class(node, depth)
         else:
             callee = self.member(node, depth)
-        args, named = self.arguments(args_node, depth)
+        args, named = self.arguments(arg_nodes, depth)
         return callee, args, named
 
     def function_ref(self, node: ts.Node | None, depth: int) -> Expr:
@@ -891,11 +904,11 @@ class _Lowerer:
         args = next((c for c in parts[1:] if c.type == "arguments"), None)
         return self.class_expr(target, depth), args
 
-    def arguments(self, node: ts.Node | None, depth: int) -> tuple[tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
+    def arguments(self, arg_nodes: list[ts.Node], depth: int) -> tuple[tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
         """Positional and named (`name: $x`) arguments; a spread `...$xs` is unknown."""
         positional: list[Expr] = []
         named: list[tuple[str, Expr]] = []
-        for arg in node.named_children if node is not None else ():
+        for arg in arg_nodes:
             if arg.type != "argument":
                 continue
             name = arg.child_by_field_name("name")
@@ -913,9 +926,10 @@ class _Lowerer:
         return tuple(positional), tuple(named)
 
     def call(self, node: ts.Node, depth: int) -> Expr:
-        if is_callable_creation(node):
+        parts = self.call_parts(node, depth)
+        if parts is None:
             return Unknown("first-class callable")
-        callee, args, named = self.call_parts(node, depth)
+        callee, args, named = parts
         return Call(callee, args, named, new=node.type == "object_creation_expression")
 
     lower_function_call_expression = call
@@ -1012,10 +1026,8 @@ def anonymous_class_name(node: ts.Node) -> str:
     return f"<class@{node.start_point[0] + 1}>"
 
 
-def is_callable_creation(node: ts.Node) -> bool:
-    """`strlen( ... )`: first-class callable syntax."""
-    args = node.child_by_field_name("arguments")
-    return args is not None and any(c.type == "variadic_placeholder" for c in args.named_children)
+def named_children(node: ts.Node | None) -> list[ts.Node]:
+    return node.named_children if node is not None else []
 
 
 def array_key(key: Expr) -> str | int | None:
