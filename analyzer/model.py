@@ -77,12 +77,12 @@ def _slot_setting_init(cls: type):
     parameters, body = [], []
     for index, f in enumerate(dataclasses.fields(cls)):
         namespace[f"_set{index}"] = getattr(cls, f.name).__set__
-        namespace[f"_default{index}"] = f.default
-        namespace[f"_factory{index}"] = f.default_factory
         has_factory = f.default_factory is not dataclasses.MISSING
         if has_factory:
+            namespace[f"_factory{index}"] = f.default_factory
             default = f"_factory{index}()"
         elif f.default is not dataclasses.MISSING:
+            namespace[f"_default{index}"] = f.default
             default = f"_default{index}"
         else:
             default = None

@@ -270,6 +270,10 @@ class ScopedLowerer:
             self.lowered[key] = value
         return value
 
+    def lowered_before(self, node: ts.Node) -> Expr | None:
+        """The value `lower` already found for `node` in this scope (the same key as there)."""
+        return self.lowered.get((node.start_byte, node.end_byte, node.type, self.scope))
+
     # --- scopes ------------------------------------------------------------------------------
 
     def on_assign(self, node: ts.Node) -> None:

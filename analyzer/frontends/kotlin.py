@@ -526,7 +526,7 @@ class _KotlinLowerer(ScopedLowerer):
                    lambda_node: ts.Node | None) -> Call:
         """The call lowered in this scope. Most calls sit inside an expression visited before
         them (a chain, an argument, an initialiser), which lowered them already."""
-        known = self.lowered.get((node.start_byte, node.end_byte, node.type, self.scope))
+        known = self.lowered_before(node)
         if isinstance(known, Call):
             return known
         args, named = self.arguments(args_node, lambda_node)
