@@ -17,7 +17,7 @@ import os
 import traceback
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -199,21 +199,39 @@ def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | Non
     parse_more(seeds, data, lowered, name, diagnostics, cache, progress)
     loader = _Loader(data, lowered, cache, name, diagnostics)
     symbol_tables: dict = {}
+
+    def parse(paths: set[str]) -> None:
+        parse_more(sorted(paths), data, lowered, name, diagnostics, cache, progress)
+
+    def index_now() -> RepoIndex:
+        return RepoIndex(list(lowered.values()), path, in_test, loader, symbol_tables)
+
     searched_classes: set[str] = set()
     searched_callees: set[str] = set()
+    learned = Learned()
     for _ in range(MAX_ROUNDS):
-        index = RepoIndex(list(lowered.values()), path, in_test, loader, symbol_tables)
+        index = index_now()
+        while prefilter is not None and learned.instance_bases:
+            # The subclasses parsed last round of the classes whose members the analysis read:
+            # the next analysis would learn their names, so their files are looked for now
+            # (one analysis of the whole root fewer, on the Android app).
+            subclasses = subclass_names(index, learned.instance_bases) - searched_classes
+            searched_classes |= subclasses
+            more = mentioning(subclasses, unparsed_of(data, lowered))
+            if not more:
+                break
+            parse(more)
+            index = index_now()
         findings, declarations, relays, learned, analysis_problems = analyze_root(index, rules, name, options)
-        unparsed = {p: d for p, d in data.items() if p not in lowered}
         # A name searched in an earlier round found its files then (they are parsed now): only
         # the names learned since can find more.
-        classes, callees = learned[0] - searched_classes, learned[1] - searched_callees
+        classes, callees = learned.classes - searched_classes, learned.callees - searched_callees
         searched_classes |= classes
         searched_callees |= callees
-        more = mentioning(classes, unparsed, calls=callees) if prefilter is not None else set()
+        more = mentioning(classes, unparsed_of(data, lowered), calls=callees) if prefilter is not None else set()
         if not more:
             break
-        parse_more(sorted(more), data, lowered, name, diagnostics, cache, progress)
+        parse(more)
     diagnostics += analysis_problems
     for facts in lowered.values():
         diagnostics.extend(problems_of(facts, name))
@@ -229,6 +247,33 @@ def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | Non
     if signature:
         cache.put("roots", signature, output)
     return output
+
+
+@dataclass
+class Learned:
+    """What an analysis learned that files not parsed yet may matter for: classes (where a
+    subclass, extension or construction names them), functions (calls of them), and the
+    classes whose instance members it read (file asking, class name), whose subclasses count."""
+
+    classes: set[str] = field(default_factory=set)
+    callees: set[str] = field(default_factory=set)
+    instance_bases: set[tuple[str, str]] = field(default_factory=set)
+
+
+def subclass_names(index: RepoIndex, bases: set[tuple[str, str]]) -> set[str]:
+    """The short names of the known subclasses of `bases` (as the resolver learns them)."""
+    from analyzer.resolve.resolver import short_names
+
+    names: set[str] = set()
+    for from_path, cls in sorted(bases):
+        found = index.find_classes(cls, from_path)
+        if found:
+            names |= short_names(*(sub.name for _, sub in index.descendants(found[0][1])))
+    return names
+
+
+def unparsed_of(data: dict[str, bytes], lowered: dict[str, FileFacts]) -> dict[str, bytes]:
+    return {p: d for p, d in data.items() if p not in lowered}
 
 
 def parse_more(paths: list[str], data: dict[str, bytes], lowered: dict[str, FileFacts], repository: str,
@@ -312,10 +357,9 @@ def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Dia
 
 
 def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptions
-                 ) -> tuple[list[Finding], list[Declaration], list[Relay], tuple[set[str], set[str]], list[Diagnostic]]:
+                 ) -> tuple[list[Finding], list[Declaration], list[Relay], Learned, list[Diagnostic]]:
     """Extract and resolve every file of a root; a failure in one file is a diagnostic. Also
-    returns the names the resolver learned that other files may use: classes (where a
-    subclass, extension or construction names them) and functions (calls of them)."""
+    returns what the resolver learned that files not parsed yet may matter for."""
     from analyzer.extract import Extractor, Match, global_aliases
     from analyzer.resolve.resolver import Resolver, declaration_findings
 
@@ -343,7 +387,7 @@ def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptio
         findings.extend(resolver.resolve(matches))
     except Exception as error:  # noqa: BLE001 - a resolver bug must not lose the findings
         round_diagnostics.append(internal_error(name, "", "resolution", error))
-    learned = (resolver.learned_classes, resolver.learned_callees)
+    learned = Learned(resolver.learned_classes, resolver.learned_callees, resolver.evaluator.instance_bases)
     return findings, declarations, resolver.relays, learned, round_diagnostics + resolver.diagnostics
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fixturelib import FIXTURES, fixture_names, snapshot
 
+from analyzer import pipeline
 from analyzer.cache import Cache
 from analyzer.parse import parse_files
 from analyzer.pipeline import ScanOptions, scan
@@ -53,6 +54,33 @@ def test_prefilter_follows_subclasses_of_what_this_reads_and_not_generic_names(t
     assert result.roots[0].files_scanned == 2
     submit = next(f for f in result.findings if f.api == "mw.eventLog.submit")
     assert sorted(submit.candidates) == ["demo.base", "demo.special"]
+
+
+def test_subclasses_of_subclasses_are_pulled_in_before_the_root_is_analysed_again(tmp_path, monkeypatch):
+    (tmp_path / "logger.js").write_text(
+        "class Logger {\n  constructor() { this.stream = 'demo.base'; }\n"
+        "  click() { mw.eventLog.submit( this.stream, {} ); }\n}\nmodule.exports = Logger;\n"
+    )
+    (tmp_path / "special.js").write_text(
+        "const Logger = require( './logger.js' );\n"
+        "class SpecialLogger extends Logger {}\nmodule.exports = SpecialLogger;\n"
+    )
+    # Only reachable through special.js: neither names Logger nor has a trigger.
+    (tmp_path / "extra.js").write_text(
+        "const SpecialLogger = require( './special.js' );\n"
+        "class ExtraLogger extends SpecialLogger {\n  constructor() { super(); this.stream = 'demo.extra'; }\n}\n"
+    )
+    analyses = []
+    analyze_root = pipeline.analyze_root
+    monkeypatch.setattr(pipeline, "analyze_root", lambda index, *a: analyses.append(len(index.files)) or
+                        analyze_root(index, *a))
+    result = scan([tmp_path], ScanOptions(prefilter=True))
+    submit = next(f for f in result.findings if f.api == "mw.eventLog.submit")
+    assert sorted(submit.candidates) == ["demo.base", "demo.extra"]
+    # One analysis with logger.js; then special.js (names Logger) is parsed, and extra.js (names
+    # its subclass) with it, before the one analysis of all three.
+    assert analyses == [1, 3]
+    assert snapshot(result)["findings"] == snapshot(scan([tmp_path], ScanOptions(prefilter=False)))["findings"]
 
 
 def test_callers_of_a_helper_are_found_by_a_call_of_it_not_a_mention(tmp_path):

@@ -84,6 +84,9 @@ class Evaluator:
         # Classes whose instance members (`this.x`) an evaluation read: a subclass, maybe in a
         # file not parsed yet, can change those.
         self.instance_classes: set[str] = set()
+        # The classes found among them, as (file asking, name): their subclasses parsed later
+        # are instance classes too (pipeline: follows them before analysing again).
+        self.instance_bases: set[tuple[str, str]] = set()
         self._es5_parents: dict[tuple[str, int], list[At]] | None = None
         self._es5_children: dict[FuncT, list[FuncT]] | None = None
         self._assignments: Assignments | None = None
@@ -564,6 +567,7 @@ class Evaluator:
             # A subclass not parsed yet names the class or one of its known subclasses; the
             # ancestors are found by name on demand, and their other subclasses are no owners.
             self.instance_classes.update(c.name for _, c in descendants)
+            self.instance_bases.add((base.path, base.cls))
         else:
             owners = [(p, None, n) for p, n in self.es5_family(base.path, base.cls)]
             self.instance_classes.update(name for _, _, name in owners)
