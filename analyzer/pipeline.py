@@ -124,8 +124,10 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo))) as pool:
-            pending = {pool.submit(_scan_root_in_worker, *job, options, rules): job[1] for job in todo}
+        # The rule set goes to each worker once, when it starts, not with every root.
+        with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo)), initializer=_keep_worker_rules,
+                                 initargs=(rules,)) as pool:
+            pending = {pool.submit(_scan_root_in_worker, *job, options): job[1] for job in todo}
             for done, future in enumerate(as_completed(pending), 1):
                 outputs[pending[future]] = future.result()
                 if progress is not None:
@@ -133,9 +135,16 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     return [outputs[name] for _, name in roots]
 
 
+_worker_rules: list[RuleSet] = []  # in a worker process: the rule set it was started with
+
+
+def _keep_worker_rules(rules: RuleSet) -> None:
+    _worker_rules[:] = [rules]
+
+
 def _scan_root_in_worker(path: Path, name: str, discovery: Discovery, signature: str | None,
-                         options: ScanOptions, rules: RuleSet) -> _RootOutput:
-    return scan_root(path, name, discovery, signature, options, rules, None, Cache(options.cache_dir))
+                         options: ScanOptions) -> _RootOutput:
+    return scan_root(path, name, discovery, signature, options, _worker_rules[0], None, Cache(options.cache_dir))
 
 
 def default_jobs() -> int:
