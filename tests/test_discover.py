@@ -11,6 +11,7 @@ from analyzer.discover import (
     DiscoverOptions,
     discover,
     glob_regex,
+    has_long_line,
     is_test_path,
     looks_generated,
 )
@@ -111,6 +112,15 @@ def test_git_checkout_uses_tracked_and_unignored_files(tmp_path):
 )
 def test_test_code_is_recognised(path, expected):
     assert is_test_path(path) is expected
+
+
+@pytest.mark.parametrize("before", [0, 1, 2499, 2500, 2501, 3333])
+@pytest.mark.parametrize("length, long", [(4999, False), (5000, False), (5001, True), (7500, True)])
+def test_one_long_line_anywhere_makes_a_file_minified(before, length, long):
+    short_lines = b"var a = 1;\n" * 300
+    head = b"x" * before + b"\n" + short_lines + b"y" * length + b"\n" + short_lines
+    assert has_long_line(head, 5000) is long
+    assert (looks_generated(head) == "minified") is long
 
 
 def test_generated_binary_and_minified_content():
