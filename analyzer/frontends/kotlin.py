@@ -536,12 +536,19 @@ class _KotlinLowerer(ScopedLowerer):
     def call_parts(self, node: ts.Node) -> tuple[ts.Node | None, ts.Node | None, ts.Node | None, ts.Node | None]:
         """(callee, value_arguments, trailing lambda, merged inner call). The grammar parses
         `f(x) { … }` as a call of `f(x)` with a lambda; that is one call of `f`."""
-        children = code_children(node)
-        if not children:
+        callee: ts.Node | None = None
+        args: ts.Node | None = None
+        trailing: ts.Node | None = None
+        for child in node.named_children:  # one pass: each access of named_children builds all the nodes
+            kind = child.type
+            if callee is None and kind not in COMMENTS:
+                callee = child
+            if kind == "value_arguments" and args is None:
+                args = child
+            elif kind == "annotated_lambda" and trailing is None:
+                trailing = child
+        if callee is None:
             return None, None, None, None
-        callee = children[0]
-        args = child_of_type(node, "value_arguments")
-        trailing = child_of_type(node, "annotated_lambda")
         if callee.type == "call_expression" and args is None and trailing is not None:
             inner_callee, inner_args, inner_trailing, _ = self.call_parts(callee)
             if inner_trailing is None and inner_args is not None:
@@ -712,10 +719,10 @@ class _KotlinLowerer(ScopedLowerer):
         return This(self.enclosing_class())
 
     def lower_navigation_expression(self, node: ts.Node, depth: int) -> Expr:
-        parts = code_children(node)
+        parts, reference = navigation_parts(node)
         if len(parts) < 2:
             return Unknown("member access")
-        if has_child(node, "::"):
+        if reference:
             return Unknown("class or callable reference")
         obj = self.lower(parts[0], depth)
         prop = self.src.text(parts[-1])
@@ -838,6 +845,21 @@ def multi_dollar_problem(source: SourceText, strings: dict[int, int]) -> ParsePr
         "they were read as plain text and the rest of the file was still analysed",
         Span(row + 1, column, row + 1, column),
     )
+
+
+def navigation_parts(node: ts.Node) -> tuple[list[ts.Node], bool]:
+    """The code children of `a.b` / `a?.b` / `A::b`, and whether it is a `::` reference: one
+    pass over the children (the most frequent expression after names; each list of children
+    builds new node objects)."""
+    parts: list[ts.Node] = []
+    reference = False
+    for child in node.children:
+        if child.is_named:
+            if child.type not in COMMENTS:
+                parts.append(child)
+        elif child.type == "::":
+            reference = True
+    return parts, reference
 
 
 def class_kind(node: ts.Node) -> str:
