@@ -14,8 +14,10 @@ with it (`self::$x` is `Member(ClassRef, '$x', static=True)`), class constants w
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
+from types import SimpleNamespace
 
 import tree_sitter as ts
 
@@ -49,6 +51,7 @@ from analyzer.frontends.treesitter import (
     captures_in_order,
     in_scopes,
     is_conditional,
+    language,
     number_scopes,
     parser,
     query,
@@ -104,6 +107,21 @@ _SINGLE_QUOTED_ESCAPE = re.compile(r"\\([\\'])")
 _NAME_NOISE = re.compile(r"\s+|/\*.*?\*/")  # whitespace and comments inside a name
 _OCTAL_INTEGER = re.compile(r"0[0-7]+")
 _INTEGER_KEY = re.compile(r"-?[1-9][0-9]*|0")  # a string key PHP stores as an integer
+
+
+FIELD_NAMES = (
+    "alias", "alternative", "argument", "arguments", "body", "condition", "default_value", "end_tag", "function",
+    "left", "name", "object", "operator", "parameters", "return_expression", "right", "scope", "type", "value",
+)
+
+
+@functools.cache
+def field_ids() -> SimpleNamespace:
+    """The PHP grammar's ids of FIELD_NAMES, as attributes. Nodes are asked for a field by id
+    (`node.child_by_field_id(self.field.name)`): asked by name, tree-sitter looks the name up
+    among all the grammar's field names on every call, which costs more than finding the child."""
+    lookup = language("php").field_id_for_name
+    return SimpleNamespace(**{name: lookup(name) for name in FIELD_NAMES})
 
 
 def unescape_single_quoted(text: str) -> str:
@@ -202,6 +220,7 @@ class _Lowerer:
     def __init__(self, path: str, source: SourceText):
         self.path = path
         self.src = source
+        self.field = field_ids()
         self.names = _Names()
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: self.scopes[0]}
@@ -312,7 +331,7 @@ class _Lowerer:
         return []
 
     def namespace_name(self, node: ts.Node) -> str:
-        name = node.child_by_field_name("name")
+        name = node.child_by_field_id(self.field.name)
         return compact(self.src.text(name)) if name is not None else ""
 
     # --- namespaces, imports, constants ------------------------------------------------------
@@ -321,19 +340,19 @@ class _Lowerer:
         self.names.enter_namespace(self.namespace_name(node))
 
     def on_use(self, node: ts.Node) -> None:
-        declared_kind = node.child_by_field_name("type")
+        declared_kind = node.child_by_field_id(self.field.type)
         default_kind = self.src.text(declared_kind) if declared_kind is not None else "class"
         prefix = ""
         clauses = [c for c in node.named_children if c.type == "namespace_use_clause"]
-        group = node.child_by_field_name("body")
+        group = node.child_by_field_id(self.field.body)
         if group is not None:
             prefix_node = next((c for c in node.named_children if c.type == "namespace_name"), None)
             prefix = compact(self.src.text(prefix_node)) + "\\" if prefix_node is not None else ""
             clauses = [c for c in group.named_children if c.type == "namespace_use_clause"]
         for clause in clauses:
-            kind_node = clause.child_by_field_name("type")
+            kind_node = clause.child_by_field_id(self.field.type)
             kind = self.src.text(kind_node) if kind_node is not None else default_kind
-            alias = clause.child_by_field_name("alias")
+            alias = clause.child_by_field_id(self.field.alias)
             imported = next(
                 (c for c in clause.named_children if c.type in ("name", "qualified_name") and c != alias), None
             )
@@ -369,9 +388,11 @@ class _Lowerer:
     def on_function(self, node: ts.Node) -> None:
         scope_id = self.scope_of(node)
         line = node.start_point[0] + 1
-        name, cls = self.function_name(node)
+        name, cls = self.function_name(node, line)
         params = self.parameter_nodes(node)
-        param_types = tuple((p, t) for p, param in params for t in self.type_names(param.child_by_field_name("type")))
+        param_types = tuple(
+            (p, t) for p, param in params for t in self.type_names(param.child_by_field_id(self.field.type))
+        )
         self.add_scope(
             Scope(
                 scope_id,
@@ -386,24 +407,23 @@ class _Lowerer:
         )
         if node.type in CLOSURE_NODES:
             self.closure_scopes.add(scope_id)
-        self.bindings.extend(self.closure_uses(node, scope_id))
+        self.bindings.extend(self.closure_uses(node, scope_id, line))
         if node.type == "function_definition":
             self.bindings.append(Binding(name, MODULE_SCOPE, Func(scope_id), "function", line))
         # Default values and an arrow function's result are evaluated inside the function.
         previous, self.scope = self.scope, scope_id
         for pname, param in params:
-            default = param.child_by_field_name("default_value")
+            default = param.child_by_field_id(self.field.default_value)
             value = self.lower(default) if default is not None else None
             self.bindings.append(Binding(pname, scope_id, value, "param", line))
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(self.field.body)
         if node.type == "arrow_function" and body is not None:
             self.returns.setdefault(scope_id, []).append(self.lower(body))
         self.scope = previous
 
-    def function_name(self, node: ts.Node) -> tuple[str, str | None]:
+    def function_name(self, node: ts.Node, line: int) -> tuple[str, str | None]:
         """A readable name for the function, and the class FQN of a method."""
-        line = node.start_point[0] + 1
-        name_node = node.child_by_field_name("name")
+        name_node = node.child_by_field_id(self.field.name)
         if node.type == "method_declaration" and name_node is not None:
             method = self.src.text(name_node)
             owner = self.class_names.get(self.scope)
@@ -414,17 +434,16 @@ class _Lowerer:
 
     def parameter_nodes(self, node: ts.Node) -> list[tuple[str, ts.Node]]:
         """Each parameter's name (`$x`) and node, in order."""
-        plist = node.child_by_field_name("parameters")
+        plist = node.child_by_field_id(self.field.parameters)
         found = []
         for param in plist.named_children if plist is not None else ():
-            variable = param.child_by_field_name("name") if param.type in PARAMETER_NODES else None
+            variable = param.child_by_field_id(self.field.name) if param.type in PARAMETER_NODES else None
             if variable is not None:
                 found.append((self.src.text(variable), param))
         return found
 
-    def closure_uses(self, node: ts.Node, scope_id: int) -> list[Binding]:
+    def closure_uses(self, node: ts.Node, scope_id: int, line: int) -> list[Binding]:
         """`function () use ( $a, &$b )`: the closure sees the outer `$a` and `$b`."""
-        line = node.start_point[0] + 1
         uses = next((c for c in node.named_children if c.type == "anonymous_function_use_clause"), None)
         found = []
         for item in uses.named_children if uses is not None else ():
@@ -440,7 +459,7 @@ class _Lowerer:
         scope_id = self.scope_of(node)
         line = node.start_point[0] + 1
         kind = CLASS_KINDS[node.type]
-        name_node = node.child_by_field_name("name")
+        name_node = node.child_by_field_id(self.field.name)
         short = self.src.text(name_node) if name_node is not None else anonymous_class_name(node)
         qualified = self.names.qualify(short) if name_node is not None else short
         self.class_names[scope_id] = (short, qualified)
@@ -450,7 +469,7 @@ class _Lowerer:
             self.class_parents[qualified] = parent
         previous, self.scope = self.scope, scope_id
         members = _ClassMembers()
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(self.field.body)
         for member in body.named_children if body is not None else ():
             self.class_member(member, qualified, members)
         self.scope = previous
@@ -485,14 +504,14 @@ class _Lowerer:
         if member.type == "const_declaration":
             members.constants.extend((name, self.lower(value)) for name, value in self.const_nodes(member))
         elif member.type == "enum_case":
-            name, value = member.child_by_field_name("name"), member.child_by_field_name("value")
+            name, value = member.child_by_field_id(self.field.name), member.child_by_field_id(self.field.value)
             if name is not None:
                 lowered = self.lower(value) if value is not None else Unknown("enum case without a value")
                 members.constants.append((self.src.text(name), lowered))
         elif member.type == "property_declaration":
             self.property_declaration(member, members)
         elif member.type == "method_declaration":
-            name = member.child_by_field_name("name")
+            name = member.child_by_field_id(self.field.name)
             if name is None:
                 return
             method_scope = self.scope_of(member)
@@ -503,30 +522,32 @@ class _Lowerer:
     def property_declaration(self, declaration: ts.Node, members: _ClassMembers) -> None:
         """Typed properties and default values; static ones are named with their `$`."""
         static = any(c.type == "static_modifier" for c in declaration.named_children)
-        types = self.type_names(declaration.child_by_field_name("type"))
+        types = self.type_names(declaration.child_by_field_id(self.field.type))
         for element in declaration.named_children:
             if element.type != "property_element":
                 continue
-            variable = element.child_by_field_name("name")
+            variable = element.child_by_field_id(self.field.name)
             if variable is None:
                 continue
             name = self.src.text(variable) if static else self.src.text(variable).removeprefix("$")
             members.property_types.extend((name, t) for t in types)
-            default = element.child_by_field_name("default_value")
+            default = element.child_by_field_id(self.field.default_value)
             if default is not None:
                 members.properties.append((name, self.lower(default)))
 
     def promoted_properties(self, constructor: ts.Node, cls: str, scope_id: int, members: _ClassMembers) -> None:
         """`__construct( private StatsFactory $stats )` declares the property and assigns it."""
-        plist = constructor.child_by_field_name("parameters")
+        plist = constructor.child_by_field_id(self.field.parameters)
         line = constructor.start_point[0] + 1
         for param in plist.named_children if plist is not None else ():
-            variable = param.child_by_field_name("name") if param.type == "property_promotion_parameter" else None
+            if param.type != "property_promotion_parameter":
+                continue
+            variable = param.child_by_field_id(self.field.name)
             if variable is None:
                 continue
             name = self.src.text(variable)
             prop = name.removeprefix("$")
-            members.property_types.extend((prop, t) for t in self.type_names(param.child_by_field_name("type")))
+            members.property_types.extend((prop, t) for t in self.type_names(param.child_by_field_id(self.field.type)))
             self.member_assigns.append(MemberAssign(Member(This(cls), prop), Ref(name, scope_id), scope_id, line))
 
     # --- statements --------------------------------------------------------------------------
@@ -547,7 +568,8 @@ class _Lowerer:
                 snippet=self.src.first_line(node),
             )
         )
-        if isinstance(callee, Ref) and callee == Ref("define", self.scope):
+        # The name is compared first: building a Ref for every call costs more.
+        if isinstance(callee, Ref) and callee.name == "define" and callee == Ref("define", self.scope):
             self.define(args, node.start_point[0] + 1)
 
     def define(self, args: tuple[Expr, ...], line: int) -> None:
@@ -562,17 +584,17 @@ class _Lowerer:
         its own line."""
         if node.type == "object_creation_expression":
             return next((c for c in node.named_children if c.type != "comment"), node)
-        receiver = node.child_by_field_name("object") or node.child_by_field_name("scope")
+        receiver = node.child_by_field_id(self.field.object) or node.child_by_field_id(self.field.scope)
         while receiver is not None and receiver.type in TRANSPARENT_NODES and receiver.named_children:
             receiver = receiver.named_children[0]
         if receiver is not None and receiver.type in CALL_NODES:
-            name = node.child_by_field_name("name")
+            name = node.child_by_field_id(self.field.name)
             if name is not None:
                 return name
         return node
 
     def on_assign(self, node: ts.Node) -> None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
         if left is None or right is None:
             return
         value = self.lower(right)
@@ -590,8 +612,8 @@ class _Lowerer:
             self.member_assigns.append(MemberAssign(target, value, self.scope, line))
 
     def on_augmented(self, node: ts.Node) -> None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        operator = node.child_by_field_name("operator")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
+        operator = node.child_by_field_id(self.field.operator)
         if left is None or left.type != "variable_name":
             return
         # `$x ??= v` adds one more possible value; any other operator changes it unknowably.
@@ -602,7 +624,7 @@ class _Lowerer:
         self.bindings.append(Binding(self.src.text(left), self.scope, value, "var", node.start_point[0] + 1, True))
 
     def on_foreach(self, node: ts.Node) -> None:
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(self.field.body)
         parts = [c for c in node.named_children if c.type != "comment" and c != body]
         if len(parts) < 2:
             return
@@ -627,7 +649,7 @@ class _Lowerer:
         self.returns.setdefault(self.scope, []).append(self.lower(values[0]) if values else Lit(None))
 
     def on_static_variable(self, node: ts.Node) -> None:
-        name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        name, value = node.child_by_field_id(self.field.name), node.child_by_field_id(self.field.value)
         if name is not None:
             lowered = self.lower(value) if value is not None else Lit(None)
             self.bindings.append(Binding(self.src.text(name), self.scope, lowered, "var", node.start_point[0] + 1))
@@ -670,10 +692,10 @@ class _Lowerer:
         return Unknown(kind.replace("_", " "))
 
     def lower_cast_expression(self, node: ts.Node, depth: int) -> Expr:
-        return self.lower(node.child_by_field_name("value"), depth)
+        return self.lower(node.child_by_field_id(self.field.value), depth)
 
     def lower_assignment_expression(self, node: ts.Node, depth: int) -> Expr:
-        return self.lower(node.child_by_field_name("right"), depth)
+        return self.lower(node.child_by_field_id(self.field.right), depth)
 
     lower_reference_assignment_expression = lower_assignment_expression
 
@@ -690,14 +712,14 @@ class _Lowerer:
         return self.interpolation(node, node.start_byte + opening, node.end_byte - 1, depth)
 
     def lower_heredoc(self, node: ts.Node, depth: int) -> Expr:
-        body = node.child_by_field_name("value")
+        body = node.child_by_field_id(self.field.value)
         if body is None:
             return Lit("")
         start = body.start_byte + len(leading_newline(self.src.data, body.start_byte))
         return self.interpolation(body, start, body.end_byte, depth, heredoc_indent(self.src, node))
 
     def lower_nowdoc(self, node: ts.Node, depth: int) -> Expr:
-        body = node.child_by_field_name("value")
+        body = node.child_by_field_id(self.field.value)
         if body is None:
             return Lit("")
         start = body.start_byte + len(leading_newline(self.src.data, body.start_byte))
@@ -802,8 +824,8 @@ class _Lowerer:
 
     def member(self, node: ts.Node, depth: int) -> Expr:
         """`$obj->name` (or `$obj->$name`, `$obj->{'name'}`) of a member access or call."""
-        obj = node.child_by_field_name("object")
-        name = node.child_by_field_name("name")
+        obj = node.child_by_field_id(self.field.object)
+        name = node.child_by_field_id(self.field.name)
         if name is None:
             name = next(
                 (c for c in node.named_children if c != obj and c.type not in ("arguments", "comment")), None
@@ -840,7 +862,7 @@ class _Lowerer:
         return Member(self.class_expr(scope, depth), constant, static=True)
 
     def lower_scoped_property_access_expression(self, node: ts.Node, depth: int) -> Expr:
-        scope, name = node.child_by_field_name("scope"), node.child_by_field_name("name")
+        scope, name = node.child_by_field_id(self.field.scope), node.child_by_field_id(self.field.name)
         if scope is None or name is None:
             return Unknown("static property")
         return Member(self.class_expr(scope, depth), self.src.text(name), static=True)
@@ -869,15 +891,15 @@ class _Lowerer:
             callee, args_node = self.created_class(node, depth)
             args, named = self.arguments(named_children(args_node), depth)
             return callee, args, named
-        args_node = node.child_by_field_name("arguments")
+        args_node = node.child_by_field_id(self.field.arguments)
         # The argument nodes are fetched once: building the list costs more than reading it.
         arg_nodes = named_children(args_node)
         if any(arg.type == "variadic_placeholder" for arg in arg_nodes):
             return None
         if kind == "function_call_expression":
-            callee = self.function_ref(node.child_by_field_name("function"), depth)
+            callee = self.function_ref(node.child_by_field_id(self.field.function), depth)
         elif kind == "scoped_call_expression":
-            scope, name = node.child_by_field_name("scope"), node.child_by_field_name("name")
+            scope, name = node.child_by_field_id(self.field.scope), node.child_by_field_id(self.field.name)
             if scope is None or name is None:
                 callee = Unknown("static call")
             else:
@@ -911,14 +933,14 @@ class _Lowerer:
         for arg in arg_nodes:
             if arg.type != "argument":
                 continue
-            name = arg.child_by_field_name("name")
-            values = [c for c in arg.named_children if c != name and c.type not in ("comment", "reference_modifier")]
-            if not values:
+            name = arg.child_by_field_id(self.field.name)
+            value_node = argument_value(arg, name)
+            if value_node is None:
                 continue
-            if values[-1].type == "variadic_unpacking":
+            if value_node.type == "variadic_unpacking":
                 positional.append(Unknown("spread argument"))
                 continue
-            value = self.lower(values[-1], depth)
+            value = self.lower(value_node, depth)
             if name is not None:
                 named.append((self.src.text(name), value))
             else:
@@ -941,9 +963,9 @@ class _Lowerer:
     # operators
 
     def lower_binary_expression(self, node: ts.Node, depth: int) -> Expr:
-        operator = node.child_by_field_name("operator")
+        operator = node.child_by_field_id(self.field.operator)
         op = self.src.text(operator) if operator is not None else ""
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
         if op == ".":
             return concatenation(self.lower(side, depth) for side in (left, right))
         if op == "??":
@@ -951,21 +973,22 @@ class _Lowerer:
         return Unknown(f"'{op}' expression")
 
     def lower_conditional_expression(self, node: ts.Node, depth: int) -> Expr:
-        chosen = node.child_by_field_name("body") or node.child_by_field_name("condition")  # `a ?: b` yields a
-        return Cond((self.lower(chosen, depth), self.lower(node.child_by_field_name("alternative"), depth)))
+        # `a ?: b` yields a
+        chosen = node.child_by_field_id(self.field.body) or node.child_by_field_id(self.field.condition)
+        return Cond((self.lower(chosen, depth), self.lower(node.child_by_field_id(self.field.alternative), depth)))
 
     def lower_unary_op_expression(self, node: ts.Node, depth: int) -> Expr:
         operator = next((c for c in node.children if not c.is_named), None)
         op = self.src.text(operator) if operator is not None else ""
-        value = self.lower(node.child_by_field_name("argument"), depth)
+        value = self.lower(node.child_by_field_id(self.field.argument), depth)
         if op in ("-", "+") and isinstance(value, Lit) and type(value.value) in (int, float):
             return Lit(-value.value if op == "-" else value.value)
         return Unknown(f"'{op}' expression")
 
     def lower_match_expression(self, node: ts.Node, depth: int) -> Expr:
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(self.field.body)
         arms = [
-            self.lower(arm.child_by_field_name("return_expression"), depth)
+            self.lower(arm.child_by_field_id(self.field.return_expression), depth)
             for arm in (body.named_children if body is not None else ())
             if arm.type in ("match_conditional_expression", "match_default_expression")
         ]
@@ -1030,6 +1053,15 @@ def named_children(node: ts.Node | None) -> list[ts.Node]:
     return node.named_children if node is not None else []
 
 
+def argument_value(arg: ts.Node, name: ts.Node | None) -> ts.Node | None:
+    """The value of an argument: its last named child that is not its `name:`, a comment or `&`.
+    Searched from the end, where it is, without building a filtered list."""
+    for child in reversed(arg.named_children):
+        if child.type not in ("comment", "reference_modifier") and child != name:
+            return child
+    return None
+
+
 def array_key(key: Expr) -> str | int | None:
     """The key of an array entry as PHP stores it, or None when it is computed."""
     if isinstance(key, Lit):
@@ -1065,7 +1097,7 @@ def leading_newline(data: bytes, start: int) -> bytes:
 
 def heredoc_indent(src: SourceText, node: ts.Node) -> int:
     """The closing marker's indentation, which PHP removes from every line of the body."""
-    end = node.child_by_field_name("end_tag")
+    end = node.child_by_field_id(field_ids().end_tag)
     if end is None:
         return 0
     row, column = end.start_point
