@@ -564,14 +564,14 @@ class _KotlinLowerer(ScopedLowerer):
         for arg in args_node.named_children if args_node is not None else ():
             if arg.type != "value_argument":
                 continue
-            parts = code_children(arg)
+            parts, assigned = parts_and_token(arg, "=")
             if not parts:
                 continue
             value_node = parts[-1]
-            name = self.src.text(parts[0]) if len(parts) > 1 and has_child(arg, "=") else None
+            name = self.src.text(parts[0]) if len(parts) > 1 and assigned else None
             value = Unknown("spread argument") if value_node.type == "spread_expression" else self.lower(value_node)
             items.append((name, value))
-        named = tuple(item for item in items if item[0] is not None)
+        named = tuple([item for item in items if item[0] is not None])
         end = len(items)  # by position: all up to the last argument without a name
         while end and items[end - 1][0] is not None:
             end -= 1
@@ -719,7 +719,7 @@ class _KotlinLowerer(ScopedLowerer):
         return This(self.enclosing_class())
 
     def lower_navigation_expression(self, node: ts.Node, depth: int) -> Expr:
-        parts, reference = navigation_parts(node)
+        parts, reference = parts_and_token(node, "::")
         if len(parts) < 2:
             return Unknown("member access")
         if reference:
@@ -847,19 +847,19 @@ def multi_dollar_problem(source: SourceText, strings: dict[int, int]) -> ParsePr
     )
 
 
-def navigation_parts(node: ts.Node) -> tuple[list[ts.Node], bool]:
-    """The code children of `a.b` / `a?.b` / `A::b`, and whether it is a `::` reference: one
-    pass over the children (the most frequent expression after names; each list of children
-    builds new node objects)."""
+def parts_and_token(node: ts.Node, token: str) -> tuple[list[ts.Node], bool]:
+    """The code children of `node` and whether the unnamed `token` is among its children, in one
+    pass: for navigations (`A::b`) and arguments (`name = value`), the most frequent nodes after
+    names (each list of children builds new node objects)."""
     parts: list[ts.Node] = []
-    reference = False
+    found = False
     for child in node.children:
         if child.is_named:
             if child.type not in COMMENTS:
                 parts.append(child)
-        elif child.type == "::":
-            reference = True
-    return parts, reference
+        elif child.type == token:
+            found = True
+    return parts, found
 
 
 def class_kind(node: ts.Node) -> str:
