@@ -150,6 +150,8 @@ def unescape_double_quoted(text: str, heredoc: bool = False) -> str:
 
 def compact(text: str) -> str:
     """A name as written, without the whitespace and comments PHP allows inside it."""
+    if "/*" not in text and len(text.split()) == 1:
+        return text  # most names are written without spaces or comments: no pattern to run
     return _NAME_NOISE.sub("", text)
 
 
@@ -444,6 +446,8 @@ class _Lowerer:
 
     def closure_uses(self, node: ts.Node, scope_id: int, line: int) -> list[Binding]:
         """`function () use ( $a, &$b )`: the closure sees the outer `$a` and `$b`."""
+        if node.type != "anonymous_function":
+            return []  # only a closure has a `use` clause: the others' children are not searched
         uses = next((c for c in node.named_children if c.type == "anonymous_function_use_clause"), None)
         found = []
         for item in uses.named_children if uses is not None else ():
@@ -515,8 +519,9 @@ class _Lowerer:
             if name is None:
                 return
             method_scope = self.scope_of(member)
-            members.methods.append((self.src.text(name), method_scope))
-            if self.src.text(name).lower() == "__construct":
+            method = self.src.text(name)
+            members.methods.append((method, method_scope))
+            if method.lower() == "__construct":
                 self.promoted_properties(member, cls, method_scope, members)
 
     def property_declaration(self, declaration: ts.Node, members: _ClassMembers) -> None:
@@ -681,12 +686,12 @@ class _Lowerer:
         if depth > MAX_EXPRESSION_DEPTH:
             return Unknown("expression nested too deeply")
         kind = node.type
-        if kind in TRANSPARENT_NODES:
-            inner = [c for c in node.named_children if c.type != "comment"]
-            return self.lower(inner[-1], depth + 1) if inner else Unknown(kind.replace("_", " "))
         handler = _HANDLERS.get(kind)
         if handler is not None:
             return handler(self, node, depth + 1)
+        if kind in TRANSPARENT_NODES:
+            inner = [c for c in node.named_children if c.type != "comment"]
+            return self.lower(inner[-1], depth + 1) if inner else Unknown(kind.replace("_", " "))
         if kind in FUNCTION_NODES:
             return Func(self.scope_of(node))
         return Unknown(kind.replace("_", " "))
@@ -817,11 +822,6 @@ class _Lowerer:
 
     # members
 
-    def lower_member_access_expression(self, node: ts.Node, depth: int) -> Expr:
-        return self.member(node, depth)
-
-    lower_nullsafe_member_access_expression = lower_member_access_expression
-
     def member(self, node: ts.Node, depth: int) -> Expr:
         """`$obj->name` (or `$obj->$name`, `$obj->{'name'}`) of a member access or call."""
         obj = node.child_by_field_id(self.field.object)
@@ -839,6 +839,9 @@ class _Lowerer:
         if isinstance(key, Lit) and isinstance(key.value, str):
             return Member(target, key.value)
         return Index(target, key)
+
+    lower_member_access_expression = member
+    lower_nullsafe_member_access_expression = member
 
     def lower_subscript_expression(self, node: ts.Node, depth: int) -> Expr:
         parts = [c for c in node.named_children if c.type != "comment"]
@@ -894,8 +897,9 @@ class _Lowerer:
         args_node = node.child_by_field_id(self.field.arguments)
         # The argument nodes are fetched once: building the list costs more than reading it.
         arg_nodes = named_children(args_node)
-        if any(arg.type == "variadic_placeholder" for arg in arg_nodes):
-            return None
+        for arg in arg_nodes:
+            if arg.type == "variadic_placeholder":
+                return None
         if kind == "function_call_expression":
             callee = self.function_ref(node.child_by_field_id(self.field.function), depth)
         elif kind == "scoped_call_expression":
