@@ -587,8 +587,11 @@ class _Lowerer:
         """Where a finding for this call starts: the callee (the class of a `new`), or for a
         call on the result of another call (a chain) the method name, so each link points at
         its own line."""
-        if node.type == "object_creation_expression":
+        kind = node.type
+        if kind == "object_creation_expression":
             return next((c for c in node.named_children if c.type != "comment"), node)
+        if kind == "function_call_expression":
+            return node  # no receiver
         receiver = node.child_by_field_id(self.field.object) or node.child_by_field_id(self.field.scope)
         while receiver is not None and receiver.type in TRANSPARENT_NODES and receiver.named_children:
             receiver = receiver.named_children[0]
@@ -884,19 +887,20 @@ class _Lowerer:
         another call's arguments or chain is also a call site of its own. None for first-class
         callable syntax, `strlen( ... )`, which makes a closure and calls nothing."""
         key = (node.start_byte, node.end_byte, self.scope)
-        if key not in self.lowered_calls:
-            self.lowered_calls[key] = self._call_parts(node, depth)
-        return self.lowered_calls[key]
+        if key in self.lowered_calls:
+            return self.lowered_calls[key]
+        parts = self.lowered_calls[key] = self._call_parts(node, depth)
+        return parts
 
     def _call_parts(self, node: ts.Node, depth: int) -> CallParts | None:
         kind = node.type
         if kind == "object_creation_expression":
             callee, args_node = self.created_class(node, depth)
-            args, named = self.arguments(named_children(args_node), depth)
+            args, named = self.arguments(args_node.named_children if args_node is not None else [], depth)
             return callee, args, named
         args_node = node.child_by_field_id(self.field.arguments)
         # The argument nodes are fetched once: building the list costs more than reading it.
-        arg_nodes = named_children(args_node)
+        arg_nodes = args_node.named_children if args_node is not None else []
         for arg in arg_nodes:
             if arg.type == "variadic_placeholder":
                 return None
@@ -1051,10 +1055,6 @@ class _ClassMembers:
 
 def anonymous_class_name(node: ts.Node) -> str:
     return f"<class@{node.start_point[0] + 1}>"
-
-
-def named_children(node: ts.Node | None) -> list[ts.Node]:
-    return node.named_children if node is not None else []
 
 
 def argument_value(arg: ts.Node, name: ts.Node | None) -> ts.Node | None:
