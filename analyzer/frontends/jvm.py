@@ -149,11 +149,15 @@ class TypeNames:
 
     def qualify(self, written: str, context: str | None) -> str:
         """`Outer.Inner` / `Foo` / `a.b.Foo` as the FQN this file knows, else as written."""
-        name = bare_type(written)
-        first, _, rest = name.partition(".")
+        known = self.known(written, context)
+        return bare_type(written) if known is None else known
+
+    def known(self, written: str, context: str | None) -> str | None:
+        """The FQN of `written` if the file knows its first name (declares or imports it)."""
+        first, _, rest = bare_type(written).partition(".")
         known = self.lookup(first, context)
         if known is None:
-            return name
+            return None
         return f"{known}.{rest}" if rest else known
 
 
@@ -348,10 +352,8 @@ class ScopedLowerer:
 
     def class_ref(self, written: str) -> ClassRef | None:
         """A ClassRef for a class name this file knows (declared here or imported)."""
-        first = bare_type(written).partition(".")[0]
-        if self.names.lookup(first, self.enclosing_class()) is None:
-            return None
-        return ClassRef(self.names.qualify(written, self.enclosing_class()))
+        known = self.names.known(written, self.enclosing_class())
+        return ClassRef(known) if known is not None else None
 
     def qualify(self, written: str) -> str:
         return self.names.qualify(written, self.enclosing_class())
