@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -123,6 +124,16 @@ def field_ids(grammar: str) -> SimpleNamespace:
     return SimpleNamespace(**{name: lookup(name) or 0 for name in FIELD_NAMES})
 
 
+@functools.cache
+def handlers_by_kind_id(grammar: str) -> dict[int, Callable[[_Lowerer, ts.Node, int], Expr]]:
+    """_HANDLERS by the grammar's kind ids (every id of a name: aliases and keywords share names),
+    for `lower` to dispatch on: `node.kind_id` is an int, where `node.type` builds a new string,
+    whose hash is computed again for every look-up."""
+    lang = language(grammar)
+    kinds = ((i, lang.node_kind_for_id(i)) for i in range(lang.node_kind_count))
+    return {i: _HANDLERS[name] for i, name in kinds if name in _HANDLERS}
+
+
 class JavaScriptFrontend:
     language = "javascript"
     grammar = "javascript"
@@ -153,6 +164,7 @@ class _Lowerer:
         self.src = source
         self.grammar = grammar
         self.field = field_ids(grammar)
+        self.handlers = handlers_by_kind_id(grammar)
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.scope_ids: dict[tuple[int, int], int] = {}
         self.class_names: dict[int, str] = {}  # class scope id → class name
@@ -665,10 +677,9 @@ class _Lowerer:
             return Unknown("missing expression")
         if depth > MAX_EXPRESSION_DEPTH:
             return Unknown("expression nested too deeply")
-        kind = node.type
-        handler = _HANDLERS.get(kind)
+        handler = self.handlers.get(node.kind_id)
         if handler is None:
-            return Unknown(kind.replace("_", " "))
+            return Unknown(node.type.replace("_", " "))
         return handler(self, node, depth + 1)
 
     def wrapped_value(self, node: ts.Node, depth: int) -> Expr:
