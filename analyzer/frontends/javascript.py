@@ -47,7 +47,6 @@ from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
     in_scopes,
-    is_conditional,
     language,
     number_scopes,
     parser,
@@ -178,6 +177,7 @@ class _Lowerer:
         self.scope = MODULE_SCOPE
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: self.scopes[0]}
         self.arrow_scopes: set[int] = set()
+        self.function_nodes: dict[int, ts.Node] = {}  # function scope id → its node
         self.returns: dict[int, list[Expr]] = {}
         self.lowered_calls: dict[tuple[int, int, int, int], tuple[Expr, tuple[Expr, ...]]] = {}
 
@@ -185,6 +185,7 @@ class _Lowerer:
 
     def run(self, tree: ts.Tree) -> None:
         query_dir = "javascript" if self.grammar == "javascript" else "typescript"
+        self.root: ts.Node = tree.root_node  # where `conditional` starts outside functions
         captured = captures_in_order(query(self.grammar, "facts", query_dir), tree.root_node)
         self.scope_ids = number_scopes(captured)
         handlers = {
@@ -242,6 +243,7 @@ class _Lowerer:
 
     def on_function(self, node: ts.Node) -> None:
         scope_id = self.scope_of(node)
+        self.function_nodes[scope_id] = node
         name, cls = self.function_name(node)
         params, destructured, defaults = self.parameters(node, scope_id)
         line = node.start_point[0] + 1
@@ -733,7 +735,24 @@ class _Lowerer:
         return Ref(name, self.scope, node.start_point[0] + 1)
 
     def conditional(self, node: ts.Node) -> bool:
-        return is_conditional(node, FUNCTION_NODES, BRANCH_NODES)
+        """Whether `node` runs only sometimes within its function: what treesitter.is_conditional
+        finds walking up from the node, found walking down from the function (or the file) to
+        the node. Asked for a node's parent, tree-sitter walks down from the root to it, so
+        each step up costs as much as this whole walk down."""
+        ancestor = self.function_nodes.get(self.enclosing_function(), self.root)
+        while True:
+            ancestor = ancestor.child_with_descendant(node)
+            if ancestor is None or ancestor == node:
+                return False
+            if ancestor.type in BRANCH_NODES:
+                return True
+
+    def enclosing_function(self) -> int:
+        """The innermost function scope around this one (or the module scope)."""
+        scope = self.scope_by_id[self.scope]
+        while scope.kind == "class" and scope.parent is not None:
+            scope = self.scope_by_id[scope.parent]
+        return scope.id
 
     def lower_this(self, node: ts.Node, depth: int) -> Expr:
         return This(self.enclosing_class())
