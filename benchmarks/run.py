@@ -180,10 +180,17 @@ def instrumap_command() -> list[str]:
 def compile_instrumap() -> str:
     """pip writes an installed package's bytecode; an editable install run with
     PYTHONDONTWRITEBYTECODE does not, and every run would compile all of instrumap again (~0.4 s).
-    Compile it once, so the runs measure what users run."""
+    Compile it once, so the runs measure what users run. Also says which install is measured:
+    an editable one (this checkout) starts slower than `pip install .` gives users, since every
+    start of Python loads pip's finder for editable packages."""
     package = Path(importlib.util.find_spec("analyzer").origin).parent
     compileall.compile_dir(package, quiet=1)
-    return f"bytecode: {package} compiled before the runs, as pip install does"
+    if package.resolve() == (BENCHMARKS.parent / "analyzer").resolve():
+        install = ("an editable install of this checkout (each start also loads the editable finder; "
+                   "run this script with the Python of a venv made by `pip install .` to measure what users run)")
+    else:
+        install = "a regular install (pip install .), as users have it"
+    return f"instrumap measured: {package}, {install}; bytecode compiled before the runs, as pip install does"
 
 
 class CacheMode:
