@@ -28,7 +28,6 @@ from analyzer.facts import (
     Lit,
     Member,
     Ref,
-    Scope,
     This,
     Unknown,
     concatenation,
@@ -114,14 +113,14 @@ class _JavaLowerer(ScopedLowerer):
         line = self.line(node)
         if node.type == "class_body":
             # The body of an anonymous class: a scope, but no class to name.
-            self.add_scope(Scope(scope_id, self.scope, "class", name=f"<object@{line}>", line=line))
+            self.add_scope(scope_id, self.scope, "class", name=f"<object@{line}>", line=line)
             return
         fqn = self.class_names.get(key(node))
         if fqn is None:
             return
         record = ClassDraft(fqn, scope_id, CLASS_KINDS[node.type], line)
         self.records[scope_id] = record
-        self.add_scope(Scope(scope_id, self.scope, "class", name=self.display_name(fqn), cls=fqn, line=line))
+        self.add_scope(scope_id, self.scope, "class", name=self.display_name(fqn), cls=fqn, line=line)
         self.bindings.append(Binding(fqn.rsplit(".", 1)[-1], self.scope, ClassRef(fqn), "class", line))
         previous, self.scope = self.scope, scope_id
         record.annotations = self.annotations(node)
@@ -190,7 +189,7 @@ class _JavaLowerer(ScopedLowerer):
         else:
             method = node.child_by_field_name("name")
             name = prefix + (self.src.text(method) if method is not None else "<method>")
-        self.add_scope(Scope(scope_id, self.scope, "function", name=name, cls=cls, line=line))
+        self.add_scope(scope_id, self.scope, "function", name=name, cls=cls, line=line)
         declaring, self.scope = self.scope, scope_id
         params, types = self.parameters(node.child_by_field_name("parameters"), scope_id)
         self.set_parameters(scope_id, params, types)

@@ -48,7 +48,6 @@ from analyzer.facts import (
     Member,
     ParseProblem,
     Ref,
-    Scope,
     This,
     Unknown,
     concatenation,
@@ -149,14 +148,14 @@ class _KotlinLowerer(ScopedLowerer):
         line = self.line(node)
         if node.type == "object_literal":
             # An anonymous object: its members get a scope, but there is no class to name.
-            self.add_scope(Scope(scope_id, self.scope, "class", name=f"<object@{line}>", line=line))
+            self.add_scope(scope_id, self.scope, "class", name=f"<object@{line}>", line=line)
             return
         fqn = self.class_names.get(key(node))
         if fqn is None:
             return
         record = ClassDraft(fqn, scope_id, class_kind(node), line)
         self.records[scope_id] = record
-        self.add_scope(Scope(scope_id, self.scope, "class", name=self.display_name(fqn), cls=fqn, line=line))
+        self.add_scope(scope_id, self.scope, "class", name=self.display_name(fqn), cls=fqn, line=line)
         self.bindings.append(Binding(fqn.rsplit(".", 1)[-1], self.scope, ClassRef(fqn), "class", line))
         record.annotations = self.detached_annotations(node) + self.annotations(node)
         previous, self.scope = self.scope, scope_id
@@ -263,7 +262,7 @@ class _KotlinLowerer(ScopedLowerer):
         record = self.member_of(node)
         name, cls = self.function_name(node, record)
         params_node = child_of_type(node, "function_value_parameters")
-        self.add_scope(Scope(scope_id, self.scope, "function", name=name, cls=cls, line=line))
+        self.add_scope(scope_id, self.scope, "function", name=name, cls=cls, line=line)
         declaring, self.scope = self.scope, scope_id
         if node.type == "lambda_literal":
             params, types = self.lambda_parameters(node, scope_id)
