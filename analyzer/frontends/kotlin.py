@@ -257,17 +257,16 @@ class _KotlinLowerer(ScopedLowerer):
     # --- functions ---------------------------------------------------------------------------
 
     def on_function(self, node: ts.Node) -> None:
+        if node.type == "lambda_literal":
+            self.on_lambda(node)
+            return
         scope_id = self.scope_of(node)
         line = self.line(node)
         record = self.member_of(node)
         name, cls = self.function_name(node, record)
-        params_node = child_of_type(node, "function_value_parameters")
         self.add_scope(scope_id, self.scope, "function", name=name, cls=cls, line=line)
         declaring, self.scope = self.scope, scope_id
-        if node.type == "lambda_literal":
-            params, types = self.lambda_parameters(node, scope_id)
-        else:
-            params, types = self.parameters(params_node, scope_id)
+        params, types = self.parameters(child_of_type(node, "function_value_parameters"), scope_id)
         self.set_parameters(scope_id, params, types)
         if node.type == "secondary_constructor":
             self.constructor_delegation(node, record or self.records.get(declaring))
@@ -275,6 +274,18 @@ class _KotlinLowerer(ScopedLowerer):
         self.scope = declaring
         if node.type == "function_declaration":
             self.declare_function(node, scope_id, record)
+
+    def on_lambda(self, node: ts.Node) -> None:
+        """A lambda has no name, is never a member (so its parent, which tree-sitter finds by a
+        walk down from the root, is not asked for) and has parameters of its own form."""
+        scope_id = self.scope_of(node)
+        line = self.line(node)
+        self.add_scope(scope_id, self.scope, "function", name=f"<lambda@{line}>", cls=None, line=line)
+        declaring, self.scope = self.scope, scope_id
+        params, types = self.lambda_parameters(node, scope_id)
+        self.set_parameters(scope_id, params, types)
+        self.implicit_return(node, scope_id)
+        self.scope = declaring
 
     def function_name(self, node: ts.Node, record: ClassDraft | None) -> tuple[str, str | None]:
         """A readable name (`BreadCrumbLogEvent.logClick`, `Context.instrument`) and the class
@@ -303,8 +314,7 @@ class _KotlinLowerer(ScopedLowerer):
             if member is not None:
                 return self.owner_prefix(member) + base, member.name
             return base, self.qualify(receiver) if receiver else None
-        kind = "lambda" if node.type == "lambda_literal" else "function"
-        return f"<{kind}@{self.line(node)}>", None
+        return f"<function@{self.line(node)}>", None
 
     def receiver_type(self, node: ts.Node) -> str:
         """`Context` for an extension (`fun Context.foo()`, `val Context.instrument`), else ""."""
