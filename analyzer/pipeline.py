@@ -30,7 +30,7 @@ from analyzer.discover import (
     discover,
     looks_generated,
 )
-from analyzer.frontends import claims, language_of
+from analyzer.frontends import claims, family_of, language_of
 from analyzer.model import (
     Declaration,
     Diagnostic,
@@ -195,7 +195,7 @@ def scan_root(path: Path, name: str, discovery: Discovery, signature: str | None
 
 def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | None, options: ScanOptions,
                rules: RuleSet, progress: Progress | None, cache: Cache) -> _RootOutput:
-    from analyzer.prefilter import Prefilter, mentioning
+    from analyzer.prefilter import Prefilter
     from analyzer.symbols import RepoIndex
 
     diagnostics: list[Diagnostic] = []
@@ -215,8 +215,8 @@ def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | Non
     def index_now() -> RepoIndex:
         return RepoIndex(list(lowered.values()), path, in_test, loader, symbol_tables)
 
-    searched_classes: set[str] = set()
-    searched_callees: set[str] = set()
+    searched_classes: set[tuple[str, str]] = set()
+    searched_callees: set[tuple[str, str]] = set()
     learned = Learned()
     for _ in range(MAX_ROUNDS):
         index = index_now()
@@ -226,7 +226,7 @@ def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | Non
             # (one analysis of the whole root fewer, on the Android app).
             subclasses = subclass_names(index, learned.instance_bases) - searched_classes
             searched_classes |= subclasses
-            more = mentioning(subclasses, unparsed_of(data, lowered))
+            more = files_mentioning(subclasses, set(), data, lowered)
             if not more:
                 break
             parse(more)
@@ -237,7 +237,7 @@ def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | Non
         classes, callees = learned.classes - searched_classes, learned.callees - searched_callees
         searched_classes |= classes
         searched_callees |= callees
-        more = mentioning(classes, unparsed_of(data, lowered), calls=callees) if prefilter is not None else set()
+        more = files_mentioning(classes, callees, data, lowered) if prefilter is not None else set()
         if not more:
             break
         parse(more)
@@ -261,28 +261,41 @@ def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | Non
 @dataclass
 class Learned:
     """What an analysis learned that files not parsed yet may matter for: classes (where a
-    subclass, extension or construction names them), functions (calls of them), and the
-    classes whose instance members it read (file asking, class name), whose subclasses count."""
+    subclass, extension or construction names them) and functions (calls of them), each name
+    with the family of languages that can name it (FrontendEntry.family); and the classes whose
+    instance members it read (file asking, class name), whose subclasses count too."""
 
-    classes: set[str] = field(default_factory=set)
-    callees: set[str] = field(default_factory=set)
+    classes: set[tuple[str, str]] = field(default_factory=set)
+    callees: set[tuple[str, str]] = field(default_factory=set)
     instance_bases: set[tuple[str, str]] = field(default_factory=set)
 
 
-def subclass_names(index: RepoIndex, bases: set[tuple[str, str]]) -> set[str]:
+def subclass_names(index: RepoIndex, bases: set[tuple[str, str]]) -> set[tuple[str, str]]:
     """The short names of the known subclasses of `bases` (as the resolver learns them)."""
     from analyzer.resolve.resolver import short_names
 
-    names: set[str] = set()
+    names: set[tuple[str, str]] = set()
     for from_path, cls in sorted(bases):
         found = index.find_classes(cls, from_path)
         if found:
-            names |= short_names(*(sub.name for _, sub in index.descendants(found[0][1])))
+            for path, sub in index.descendants(found[0][1]):
+                names.update((family_of(path) or "", name) for name in short_names(sub.name))
     return names
 
 
-def unparsed_of(data: dict[str, bytes], lowered: dict[str, FileFacts]) -> dict[str, bytes]:
-    return {p: d for p, d in data.items() if p not in lowered}
+def files_mentioning(classes: set[tuple[str, str]], callees: set[tuple[str, str]], data: dict[str, bytes],
+                     lowered: dict[str, FileFacts]) -> set[str]:
+    """The files not parsed yet that may subclass, extend or construct one of `classes` or call
+    one of `callees` (prefilter.mentioning), each name looked for in the files of its family
+    only: a Python script that says `Schema(` constructs no JavaScript class."""
+    from analyzer.prefilter import mentioning
+
+    found: set[str] = set()
+    for family in sorted({f for f, _ in classes | callees}):
+        candidates = {p: d for p, d in data.items() if p not in lowered and family_of(p) == family}
+        found |= mentioning({n for f, n in classes if f == family}, candidates,
+                            calls={n for f, n in callees if f == family})
+    return found
 
 
 def parse_more(paths: list[str], data: dict[str, bytes], lowered: dict[str, FileFacts], repository: str,

@@ -83,6 +83,20 @@ def test_subclasses_of_subclasses_are_pulled_in_before_the_root_is_analysed_agai
     assert snapshot(result)["findings"] == snapshot(scan([tmp_path], ScanOptions(prefilter=False)))["findings"]
 
 
+def test_a_learned_name_is_looked_for_only_in_the_languages_that_can_use_it(tmp_path):
+    (tmp_path / "logger.js").write_text(
+        "class Logger {\n  constructor() { this.stream = 'demo.base'; }\n"
+        "  click() { mw.eventLog.submit( this.stream, {} ); }\n}\nmodule.exports = Logger;\n"
+    )
+    (tmp_path / "special.js").write_text("class SpecialLogger extends Logger {}\n")
+    # Same words, other languages: no JavaScript class is constructed or subclassed here.
+    (tmp_path / "tool.py").write_text("from logging import Logger\n\nlog = Logger('tool')\n")
+    (tmp_path / "Logger.php").write_text("<?php\nclass FileLogger extends Logger {}\n")
+    result = scan([tmp_path], ScanOptions(prefilter=True))
+    assert result.roots[0].files_scanned == 2
+    assert snapshot(result)["findings"] == snapshot(scan([tmp_path], ScanOptions(prefilter=False)))["findings"]
+
+
 def test_callers_of_a_helper_are_found_by_a_call_of_it_not_a_mention(tmp_path):
     (tmp_path / "Funnel.kt").write_text(
         "package org.wikipedia.analytics.eventplatform\n\n"

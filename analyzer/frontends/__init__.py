@@ -27,6 +27,9 @@ class FrontendEntry:
     suffixes: tuple[str, ...]
     module: str
     class_name: str
+    # The languages whose code can call, construct or subclass each other's (Kotlin and Java,
+    # Swift and Objective-C): where a name learned in a file of this one is looked for.
+    family: str
     by_file_name: bool = False  # the suffixes are whole file names (extension.json)
     unless: re.Pattern | None = None  # paths with a claimed suffix that it does not read
     _loaded: Frontend | None = field(default=None, repr=False)
@@ -44,18 +47,20 @@ class FrontendEntry:
 
 
 FRONTENDS: tuple[FrontendEntry, ...] = (
-    FrontendEntry("javascript", (".js", ".mjs", ".cjs", ".jsx"), "analyzer.frontends.javascript", "JavaScriptFrontend"),
+    FrontendEntry("javascript", (".js", ".mjs", ".cjs", ".jsx"), "analyzer.frontends.javascript", "JavaScriptFrontend",
+                  family="web"),
     # Declaration files (.d.ts) describe APIs; they never call them.
     FrontendEntry("typescript", (".ts", ".mts", ".cts", ".tsx"), "analyzer.frontends.javascript", "TypeScriptFrontend",
-                  unless=re.compile(r"\.d\.[mc]?ts$")),
-    FrontendEntry("vue", (".vue",), "analyzer.frontends.vue", "VueFrontend"),
-    FrontendEntry("php", (".php",), "analyzer.frontends.php", "PhpFrontend"),
-    FrontendEntry("json", MANIFEST_NAMES, "analyzer.frontends.manifest", "ManifestFrontend", by_file_name=True),
-    FrontendEntry("kotlin", (".kt",), "analyzer.frontends.kotlin", "KotlinFrontend"),
-    FrontendEntry("java", (".java",), "analyzer.frontends.java", "JavaFrontend"),
-    FrontendEntry("swift", (".swift",), "analyzer.frontends.swift", "SwiftFrontend"),
-    FrontendEntry("objc", (".m", ".mm", ".h"), "analyzer.frontends.objc", "ObjcFrontend"),
-    FrontendEntry("python", (".py",), "analyzer.frontends.python", "PythonFrontend"),
+                  family="web", unless=re.compile(r"\.d\.[mc]?ts$")),
+    FrontendEntry("vue", (".vue",), "analyzer.frontends.vue", "VueFrontend", family="web"),
+    FrontendEntry("php", (".php",), "analyzer.frontends.php", "PhpFrontend", family="php"),
+    FrontendEntry("json", MANIFEST_NAMES, "analyzer.frontends.manifest", "ManifestFrontend", family="json",
+                  by_file_name=True),
+    FrontendEntry("kotlin", (".kt",), "analyzer.frontends.kotlin", "KotlinFrontend", family="jvm"),
+    FrontendEntry("java", (".java",), "analyzer.frontends.java", "JavaFrontend", family="jvm"),
+    FrontendEntry("swift", (".swift",), "analyzer.frontends.swift", "SwiftFrontend", family="apple"),
+    FrontendEntry("objc", (".m", ".mm", ".h"), "analyzer.frontends.objc", "ObjcFrontend", family="apple"),
+    FrontendEntry("python", (".py",), "analyzer.frontends.python", "PythonFrontend", family="python"),
 )
 # Entries by the file name's last extension (".js"), and by whole file name (extension.json), so
 # that every path is decided by a lookup or two: discovery asks about every file of every root.
@@ -88,6 +93,12 @@ def claims(path: str) -> bool:
 def language_of(path: str) -> str | None:
     entry = entry_for(path)
     return entry.language if entry is not None else None
+
+
+def family_of(path: str) -> str | None:
+    """The languages `path`'s code can call or subclass (FrontendEntry.family)."""
+    entry = entry_for(path)
+    return entry.family if entry is not None else None
 
 
 def frontend_for(path: str) -> Frontend | None:

@@ -81,9 +81,9 @@ class Evaluator:
         self._steps = 0
         self.bounds_hit = 0  # times a depth or step bound cut an evaluation short
         self._active: set[At] = set()  # evaluations in progress, to stop at cycles
-        # Classes whose instance members (`this.x`) an evaluation read: a subclass, maybe in a
-        # file not parsed yet, can change those.
-        self.instance_classes: set[str] = set()
+        # Classes whose instance members (`this.x`) an evaluation read, with a file of their
+        # code: a subclass, maybe in a file not parsed yet, can change those.
+        self.instance_classes: set[tuple[str, str]] = set()
         # The classes found among them, as (file asking, name): their subclasses parsed later
         # are instance classes too (pipeline: follows them before analysing again).
         self.instance_bases: set[tuple[str, str]] = set()
@@ -566,12 +566,12 @@ class Evaluator:
             owners = [(p, c, c.name) for p, c in self.index.lineage(path, cls) + descendants]
             # A subclass not parsed yet names the class or one of its known subclasses; the
             # ancestors are found by name on demand, and their other subclasses are no owners.
-            self.instance_classes.update(c.name for _, c in descendants)
+            self.instance_classes.update((p, c.name) for p, c in descendants)
             self.instance_bases.add((base.path, base.cls))
         else:
             owners = [(p, None, n) for p, n in self.es5_family(base.path, base.cls)]
-            self.instance_classes.update(name for _, _, name in owners)
-        self.instance_classes.add(base.cls)
+            self.instance_classes.update((p, name) for p, _, name in owners)
+        self.instance_classes.add((base.path, base.cls))
         if prop == "constructor":
             constructors = [f for p, _, n in owners if (f := self.es5_constructor(p, n)) is not None]
             return constructors or [hole("constructor unknown")]

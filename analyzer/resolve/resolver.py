@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from analyzer.extract import Match
 from analyzer.facts import CallSite, Expr, FileFacts, Member, Ref, Scope
+from analyzer.frontends import family_of
 from analyzer.model import Diagnostic, Finding, ViaWrapper, fingerprint
 from analyzer.resolve.evaluate import Evaluator, argument_offset
 from analyzer.resolve.relays import Relay, relay_to
@@ -56,9 +57,10 @@ class Resolver:
         self.diagnostics: list[Diagnostic] = []
         self.relays: list[Relay] = []
         # What the prefilter should look for in files not parsed yet: classes whose subclasses,
-        # extensions or constructions may matter, and functions whose callers are findings.
-        self.learned_classes: set[str] = set()
-        self.learned_callees: set[str] = set()
+        # extensions or constructions may matter, and functions whose callers are findings; each
+        # name with the family of languages that can name it (frontends.FrontendEntry.family).
+        self.learned_classes: set[tuple[str, str]] = set()
+        self.learned_callees: set[tuple[str, str]] = set()
         self._callers: dict[tuple[str, int], list[tuple[str, CallSite]]] = {}
         self._calls_by_name: dict[str, list[tuple[str, CallSite]]] | None = None
 
@@ -101,7 +103,9 @@ class Resolver:
         # Subclasses of the classes whose `this.x` was read can change what a call sends: their
         # names send the prefilter to files that may declare such subclasses. (A name waiting on
         # a caller is a parameter: wrapper_sites and helper_sites learn those functions' names.)
-        self.learned_classes.update(short_names(*self.evaluator.instance_classes))
+        self.learned_classes.update(
+            (family_of(path) or "", name) for path, cls in self.evaluator.instance_classes for name in short_names(cls)
+        )
         if self.evaluator.bounds_hit:
             self.diagnostics.append(Diagnostic(
                 self.repository, "", "resolution-bound",
@@ -260,13 +264,14 @@ class Resolver:
             derived["calls-by-name"] = dict(by_name)
         return derived["calls-by-name"]
 
-    def learn_callers_of(self, scope: Scope) -> None:
-        """Remember what calls of the function `scope` end in, for the files not parsed yet: a
-        constructor's class (a construction may not look like a call: `new Cls;`), else the
-        function's name (looked for as a call)."""
-        names = names_calls_end_in(scope)
+    def learn_callers_of(self, path: str, scope: Scope) -> None:
+        """Remember what calls of the function `scope` of `path` end in, for the files not
+        parsed yet: a constructor's class (a construction may not look like a call: `new Cls;`),
+        else the function's name (looked for as a call)."""
+        family = family_of(path) or ""
         constructs = scope.kind == "class" or short_names(scope.name) <= set(CONSTRUCTOR_NAMES)
-        (self.learned_classes if constructs else self.learned_callees).update(names)
+        learned = self.learned_classes if constructs else self.learned_callees
+        learned.update((family, name) for name in names_calls_end_in(scope))
 
     def wrapper_sites(self, item: Item, values: tuple[Value, ...]) -> list[Item]:
         out: list[Item] = []
@@ -275,7 +280,7 @@ class Resolver:
             scope = self.index.symbols(path).scopes.get(scope_id)
             if scope is None:
                 continue
-            self.learn_callers_of(scope)
+            self.learn_callers_of(path, scope)
             via = ViaWrapper(function=scope.name or "<anonymous>", path=item.match.path, line=item.match.call.span.line)
             symbols = self.index.symbols(path)
             for caller_path, call in self.callers_of(path, scope_id):
@@ -302,7 +307,7 @@ class Resolver:
         scope = symbols.scopes.get(scope_id) if scope_id is not None else None
         if scope is None or not scope.name or scope.name.startswith("<"):
             return []  # a callback runs when whatever it is handed to calls it
-        self.learn_callers_of(scope)
+        self.learn_callers_of(item.site_path, scope)
         via = ViaWrapper(function=scope.name, path=item.match.path, line=item.match.call.span.line)
         out = []
         for caller_path, call in self.callers_of(item.site_path, scope_id):
