@@ -10,9 +10,12 @@ depth.
 from __future__ import annotations
 
 import functools
+import operator
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import accumulate, repeat
 from types import SimpleNamespace
 
 import tree_sitter as ts
@@ -53,6 +56,7 @@ from analyzer.frontends.treesitter import (
     query,
     syntax_problems,
 )
+from analyzer.model import Span
 
 MAX_EXPRESSION_DEPTH = 40
 
@@ -163,6 +167,7 @@ class _Lowerer:
         self.src = source
         self.grammar = grammar
         self.field = field_ids(grammar)
+        self.line_starts = line_starts(source.data)
         self.handlers = handlers_by_kind_id(grammar)
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.scope_ids: dict[tuple[int, int], int] = {}
@@ -220,6 +225,22 @@ class _Lowerer:
             problems=tuple(self.problems),
         )
 
+    # Lines and spans are found from byte offsets in a table of line starts: a node's
+    # start_point and end_point are Python-level named tuples, which cost more to build.
+
+    def line(self, node: ts.Node) -> int:
+        """The 1-based line the node starts on: `node.start_point[0] + 1`."""
+        return bisect_right(self.line_starts, node.start_byte)
+
+    def span(self, start: ts.Node, end: ts.Node) -> Span:
+        """`self.src.span(start, end)`."""
+        start_byte, end_byte = start.start_byte, end.end_byte
+        start_row = bisect_right(self.line_starts, start_byte) - 1
+        end_row = bisect_right(self.line_starts, end_byte) - 1
+        column = self.src.column
+        return Span(start_row + 1, column(start_row, start_byte - self.line_starts[start_row]),
+                    end_row + 1, column(end_row, end_byte - self.line_starts[end_row]))
+
     # --- scopes ------------------------------------------------------------------------------
 
     def add_scope(self, scope: Scope) -> None:
@@ -246,7 +267,7 @@ class _Lowerer:
         self.function_nodes[scope_id] = node
         name, cls = self.function_name(node)
         params, destructured, defaults = self.parameters(node, scope_id)
-        line = node.start_point[0] + 1
+        line = self.line(node)
         self.add_scope(Scope(scope_id, self.scope, "function", name=name, params=params, cls=cls, line=line))
         if node.type == "arrow_function":
             self.arrow_scopes.add(scope_id)
@@ -300,7 +321,7 @@ class _Lowerer:
                 if key is not None:
                     return self.object_owner_name(parent.parent, self.property_key(key) or "<key>"), None
         kind = "<arrow" if node.type == "arrow_function" else "<anonymous"
-        return f"{kind}@{node.start_point[0] + 1}>", None
+        return f"{kind}@{self.line(node)}>", None
 
     def object_owner_name(self, obj: ts.Node | None, member: str) -> str:
         """`owner.member` for a method or function property of an object literal."""
@@ -361,9 +382,9 @@ class _Lowerer:
         scope_id = self.scope_of(node)
         name_node = node.child_by_field_id(self.field.name)
         name = (self.src.text(name_node) if name_node is not None
-                else self.assigned_name(node) or f"<class@{node.start_point[0] + 1}>")
+                else self.assigned_name(node) or f"<class@{self.line(node)}>")
         self.class_names[scope_id] = name
-        self.add_scope(Scope(scope_id, self.scope, "class", name=name, cls=name, line=node.start_point[0] + 1))
+        self.add_scope(Scope(scope_id, self.scope, "class", name=name, cls=name, line=self.line(node)))
         parent = None
         for child in node.named_children:
             if child.type == "class_heritage":
@@ -395,11 +416,11 @@ class _Lowerer:
                 parent=parent,
                 properties=tuple(properties),
                 methods=tuple(methods),
-                line=node.start_point[0] + 1,
+                line=self.line(node),
             )
         )
         if node.type != "class" and name_node is not None:
-            self.bindings.append(Binding(name, self.scope, ClassRef(name), "class", node.start_point[0] + 1))
+            self.bindings.append(Binding(name, self.scope, ClassRef(name), "class", self.line(node)))
 
     def on_enum(self, node: ts.Node) -> None:
         name_node = node.child_by_field_id(self.field.name)
@@ -417,9 +438,9 @@ class _Lowerer:
                 key = self.property_key(member) or ""
                 constants.append((key, Lit(len(constants))))
         self.classes.append(
-            ClassDef(name=name, scope=self.scope, kind="enum", constants=tuple(constants), line=node.start_point[0] + 1)
+            ClassDef(name=name, scope=self.scope, kind="enum", constants=tuple(constants), line=self.line(node))
         )
-        self.bindings.append(Binding(name, self.scope, ClassRef(name), "class", node.start_point[0] + 1))
+        self.bindings.append(Binding(name, self.scope, ClassRef(name), "class", self.line(node)))
 
     def assigned_name(self, node: ts.Node) -> str | None:
         parent = node.parent
@@ -446,7 +467,7 @@ class _Lowerer:
                 callee=callee,
                 args=args,
                 scope=self.scope,
-                span=self.src.span(self.span_start(callee_node), node),
+                span=self.span(self.span_start(callee_node), node),
                 new=is_new or callee_node.type == "super",
                 snippet=self.src.first_line(node),
             )
@@ -500,7 +521,7 @@ class _Lowerer:
             kind_node = parent.child_by_field_id(self.field.kind)
             kind = self.src.text(kind_node) if kind_node is not None else "let"
         value = self.lower(value_node) if value_node is not None else Lit(None)
-        line = node.start_point[0] + 1
+        line = self.line(node)
         if target.type == "identifier":
             self.bindings.append(Binding(self.src.text(target), self.scope, value, kind, line, self.conditional(node)))
         else:
@@ -508,7 +529,7 @@ class _Lowerer:
 
     def destructure(self, pattern: ts.Node, value: Expr, scope: int, kind: str, at: ts.Node) -> list[Binding]:
         """Bindings for the names an object or array pattern introduces from `value`."""
-        line = at.start_point[0] + 1
+        line = self.line(at)
         out: list[Binding] = []
         if pattern.type == "identifier":
             return [Binding(self.src.text(pattern), scope, value, kind, line)]
@@ -555,7 +576,7 @@ class _Lowerer:
         while left.type == "parenthesized_expression" and left.named_children:
             left = left.named_children[0]
         value = self.lower(right)
-        line = node.start_point[0] + 1
+        line = self.line(node)
         if left.type == "identifier":
             self.bindings.append(Binding(self.src.text(left), self.scope, value, "assign", line,
                                          self.conditional(node)))
@@ -576,7 +597,7 @@ class _Lowerer:
         if left is not None and left.type == "identifier":
             self.bindings.append(
                 Binding(self.src.text(left), self.scope, Unknown("changed by an augmented assignment"), "assign",
-                        node.start_point[0] + 1, self.conditional(node))
+                        self.line(node), self.conditional(node))
             )
 
     def on_for_in(self, node: ts.Node) -> None:
@@ -607,7 +628,7 @@ class _Lowerer:
         if source is None:
             return
         module = Require(self.string_value(source) or "", self.path)
-        line = node.start_point[0] + 1
+        line = self.line(node)
         for clause in node.named_children:
             if clause.type != "import_clause":
                 continue
@@ -732,7 +753,7 @@ class _Lowerer:
         name = self.src.text(node)
         if name == "undefined":
             return Lit(None)
-        return Ref(name, self.scope, node.start_point[0] + 1)
+        return Ref(name, self.scope, self.line(node))
 
     def conditional(self, node: ts.Node) -> bool:
         """Whether `node` runs only sometimes within its function: what treesitter.is_conditional
@@ -833,7 +854,7 @@ class _Lowerer:
                     entries.append((key, self.lower(child.child_by_field_id(self.field.value), depth)))
             elif child.type == "shorthand_property_identifier":
                 name = self.src.text(child)
-                entries.append((name, Ref(name, self.scope, child.start_point[0] + 1)))
+                entries.append((name, Ref(name, self.scope, self.line(child))))
             elif child.type == "method_definition":
                 key = self.property_key(child.child_by_field_id(self.field.name))
                 if key is not None:
@@ -895,6 +916,13 @@ def is_object_freeze(callee: Expr) -> bool:
 def compact(text: str) -> str:
     """Source text of a dotted name without the whitespace and comments around its dots."""
     return re.sub(r"\s+|/\*.*?\*/", "", text)
+
+
+def line_starts(data: bytes) -> list[int]:
+    """The byte offset each line starts at (lines end at a newline, as tree-sitter's rows do),
+    and one past the end. Summed from the lines' lengths, so no Python code runs per line."""
+    line_sizes = map(operator.add, map(len, data.split(b"\n")), repeat(1))
+    return [0, *accumulate(line_sizes)]
 
 
 def params_index(params: tuple[str, ...]) -> list[tuple[str, int]]:
