@@ -405,6 +405,16 @@ def has_child(node: ts.Node, *kinds: str) -> bool:
     return False
 
 
+def last_named_child(node: ts.Node, skipped: frozenset[str]) -> ts.Node | None:
+    """The last named child of `node` not of a `skipped` type, found from the end: listing the
+    children (of a block, a lambda) would build a node object for each statement."""
+    for index in range(node.named_child_count - 1, -1, -1):
+        child = node.named_child(index)
+        if child is not None and child.type not in skipped:
+            return child
+    return None
+
+
 def code_children(node: ts.Node) -> list[ts.Node]:
     return [c for c in node.named_children if c.type not in COMMENTS]
 

@@ -64,6 +64,7 @@ from analyzer.frontends.jvm import (
     import_value,
     is_constant_value,
     key,
+    last_named_child,
     looks_like_class,
     snippet,
     unescape,
@@ -72,6 +73,8 @@ from analyzer.frontends.treesitter import SourceText, parser
 from analyzer.model import Span
 
 TYPE_NODES = frozenset({"user_type", "nullable_type", "function_type", "parenthesized_type", "non_nullable_type"})
+# What a lambda's last statement is not: its parameters, its label or a comment.
+LAMBDA_HEAD = COMMENTS | {"lambda_parameters", "label"}
 SIMPLE_TEMPLATE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # Kotlin 2.1 multi-dollar strings (`$$"$schema"`, `$$"""…"""`): the `$` run before the quote,
 # where an expression can start (never inside another string).
@@ -372,9 +375,9 @@ class _KotlinLowerer(ScopedLowerer):
         """What a function returns without `return`: an expression body (`fun f() = x`) or
         a lambda's last expression."""
         if node.type == "lambda_literal":
-            statements = [c for c in code_children(node) if c.type not in ("lambda_parameters", "label")]
-            if statements:
-                self.add_return(scope_id, self.lower(statements[-1]))
+            last = last_named_child(node, LAMBDA_HEAD)
+            if last is not None:
+                self.add_return(scope_id, self.lower(last))
             return
         body = child_of_type(node, "function_body")
         if body is not None and has_child(body, "=") and body.named_children:
@@ -808,8 +811,8 @@ class _KotlinLowerer(ScopedLowerer):
     def branch_value(self, node: ts.Node, depth: int) -> Expr:
         """The value of an `if`/`when` branch: a block's last expression."""
         if node.type == "block":
-            statements = code_children(node)
-            return self.lower(statements[-1], depth) if statements else Lit(None)
+            last = last_named_child(node, COMMENTS)
+            return self.lower(last, depth) if last is not None else Lit(None)
         return self.lower(node, depth)
 
     def lower_collection_literal(self, node: ts.Node, depth: int) -> Expr:
