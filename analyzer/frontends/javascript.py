@@ -894,9 +894,12 @@ class _Lowerer:
     def string_value(self, node: ts.Node) -> str | None:
         if node.type != "string":
             return None
+        parts = node.named_children
+        if len(parts) == 1 and parts[0].type == "string_fragment":  # most strings: no join
+            return unescape_js(self.src.text(parts[0]))
         return "".join(
             unescape_js(self.src.text(c))
-            for c in node.named_children if c.type in ("string_fragment", "escape_sequence")
+            for c in parts if c.type in ("string_fragment", "escape_sequence")
         )
 
 
