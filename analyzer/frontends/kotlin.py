@@ -113,9 +113,10 @@ class _KotlinLowerer(ScopedLowerer):
     # --- before the captures -----------------------------------------------------------------
 
     def prepare(self, root: ts.Node, captured: list[tuple[str, ts.Node]]) -> None:
-        package = next((self.dotted(c) for c in root.named_children if c.type == "package_header"), "")
+        top_level = root.named_children
+        package = next((self.dotted(c) for c in top_level if c.type == "package_header"), "")
         self.names = TypeNames(package)
-        for child in root.named_children:
+        for child in top_level:
             if child.type == "import":
                 self.read_import(child)
         for kind, node in captured:
@@ -134,10 +135,22 @@ class _KotlinLowerer(ScopedLowerer):
         return compact(self.src.text(ident)) if ident is not None else ""
 
     def read_import(self, node: ts.Node) -> None:
-        fqn = self.dotted(node)
-        if not fqn or has_child(node, "*"):
+        # One pass over the children for the path, the `*` and the alias (`import a.B as C`);
+        # the grammar has no unnamed token called identifier or qualified_identifier.
+        path: ts.Node | None = None
+        alias: ts.Node | None = None
+        star = False
+        for child in node.children:
+            kind = child.type
+            if kind == "qualified_identifier" and path is None:
+                path = child
+            elif kind == "identifier" and alias is None:
+                alias = child
+            elif kind == "*":
+                star = True
+        fqn = compact(self.src.text(path)) if path is not None else ""
+        if not fqn or star:
             return  # a star import names nothing by itself
-        alias = child_of_type(node, "identifier")
         local = self.src.text(alias) if alias is not None else fqn.rsplit(".", 1)[-1]
         value = import_value(fqn)
         if isinstance(value, ClassRef):
