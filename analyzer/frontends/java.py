@@ -83,7 +83,7 @@ class _JavaLowerer(ScopedLowerer):
                 self.read_import(child)
         for kind, node in captured:
             if kind == "class" and node.type in CLASS_KINDS:
-                name = node.child_by_field_name("name")
+                name = node.child_by_field_id(self.field.name)
                 if name is not None:
                     outer = self.outer_class_name(node)
                     self.class_names[key(node)] = self.names.qualify_declared(outer, self.src.text(name))
@@ -130,11 +130,11 @@ class _JavaLowerer(ScopedLowerer):
         self.scope = previous
 
     def supertypes(self, node: ts.Node, record: ClassDraft) -> None:
-        superclass = node.child_by_field_name("superclass")
+        superclass = node.child_by_field_id(self.field.superclass)
         if superclass is not None and superclass.named_children:
             record.parent = self.qualify(self.src.text(superclass.named_children[0]))
         # `implements` of a class or enum, `extends` of an interface
-        listing = node.child_by_field_name("interfaces") or child_of_type(node, "extends_interfaces")
+        listing = node.child_by_field_id(self.field.interfaces) or child_of_type(node, "extends_interfaces")
         types = child_of_type(listing, "type_list") if listing is not None else None
         if types is not None:
             record.interfaces.extend(self.qualify(self.src.text(t)) for t in code_children(types))
@@ -143,21 +143,21 @@ class _JavaLowerer(ScopedLowerer):
         """A record's components are its constructor parameters and its properties."""
         if node.type != "record_declaration":
             return
-        names, types = self.parameters(node.child_by_field_name("parameters"), record.scope)
+        names, types = self.parameters(node.child_by_field_id(self.field.parameters), record.scope)
         for name in names:
             record.properties.append((name, Ref(name, record.scope)))
         record.property_types.extend(types)
         self.set_parameters(record.scope, names, types)
 
     def enum_constants(self, node: ts.Node, record: ClassDraft) -> None:
-        body = node.child_by_field_name("body") if node.type == "enum_declaration" else None
+        body = node.child_by_field_id(self.field.body) if node.type == "enum_declaration" else None
         for constant in body.named_children if body is not None else ():
             if constant.type != "enum_constant":
                 continue
-            name = constant.child_by_field_name("name")
+            name = constant.child_by_field_id(self.field.name)
             if name is None:
                 continue
-            args = self.arguments(constant.child_by_field_name("arguments"))
+            args = self.arguments(constant.child_by_field_id(self.field.arguments))
             record.constants.append((self.src.text(name), Call(ClassRef(record.name), args, new=True)))
 
     def annotations(self, node: ts.Node) -> list[tuple[str, tuple[Expr, ...]]]:
@@ -166,11 +166,12 @@ class _JavaLowerer(ScopedLowerer):
         for child in modifiers.named_children if modifiers is not None else ():
             if child.type not in ("annotation", "marker_annotation"):
                 continue
-            name = child.child_by_field_name("name")
-            arguments = child.child_by_field_name("arguments")
+            name = child.child_by_field_id(self.field.name)
+            arguments = child.child_by_field_id(self.field.arguments)
             values = []
             for arg in code_children(arguments) if arguments is not None else ():
-                values.append(self.lower(arg.child_by_field_name("value") if arg.type == "element_value_pair" else arg))
+                value = arg.child_by_field_id(self.field.value) if arg.type == "element_value_pair" else arg
+                values.append(self.lower(value))
             found.append((compact(self.src.text(name)) if name is not None else "", tuple(values)))
         return found
 
@@ -187,21 +188,21 @@ class _JavaLowerer(ScopedLowerer):
         elif node.type in ("constructor_declaration", "compact_constructor_declaration"):
             name = prefix + "constructor"
         else:
-            method = node.child_by_field_name("name")
+            method = node.child_by_field_id(self.field.name)
             name = prefix + (self.src.text(method) if method is not None else "<method>")
         self.add_scope(scope_id, self.scope, "function", name=name, cls=cls, line=line)
         declaring, self.scope = self.scope, scope_id
-        params, types = self.parameters(node.child_by_field_name("parameters"), scope_id)
+        params, types = self.parameters(node.child_by_field_id(self.field.parameters), scope_id)
         self.set_parameters(scope_id, params, types)
         if node.type == "constructor_declaration" and record is not None:
             self.super_call(node, record)
             record.methods.append(("constructor", scope_id))
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(self.field.body)
         if node.type == "lambda_expression" and body is not None and body.type != "block":
             self.add_return(scope_id, self.lower(body))  # `x -> expression`
         self.scope = declaring
         if node.type == "method_declaration":
-            method = node.child_by_field_name("name")
+            method = node.child_by_field_id(self.field.name)
             if method is not None:
                 self.bindings.append(Binding(self.src.text(method), declaring, Func(scope_id), "function", line))
                 if record is not None:
@@ -218,12 +219,12 @@ class _JavaLowerer(ScopedLowerer):
             if param.type == "identifier":
                 name, type_node, spread = self.src.text(param), None, False
             elif param.type == "formal_parameter":
-                name_node = param.child_by_field_name("name")
+                name_node = param.child_by_field_id(self.field.name)
                 name = self.src.text(name_node) if name_node else ""
-                type_node, spread = param.child_by_field_name("type"), False
+                type_node, spread = param.child_by_field_id(self.field.type), False
             elif param.type == "spread_parameter":
                 declarator = child_of_type(param, "variable_declarator")
-                name_node = declarator.child_by_field_name("name") if declarator is not None else None
+                name_node = declarator.child_by_field_id(self.field.name) if declarator is not None else None
                 type_node = next((c for c in param.named_children if c.type != "variable_declarator"), None)
                 name, spread = (self.src.text(name_node) if name_node else ""), True
             else:
@@ -239,13 +240,13 @@ class _JavaLowerer(ScopedLowerer):
     def super_call(self, node: ts.Node, record: ClassDraft) -> None:
         """`super(app, SCHEMA_NAME, REV_ID)`: the first constructor that makes one gives the
         superclass arguments, lowered in that constructor's scope."""
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(self.field.body)
         invocation = child_of_type(body, "explicit_constructor_invocation") if body is not None else None
         if invocation is None or record.super_args:
             return
-        target = invocation.child_by_field_name("constructor")
+        target = invocation.child_by_field_id(self.field.constructor)
         if target is not None and target.type == "super":
-            record.super_args = self.arguments(invocation.child_by_field_name("arguments"))
+            record.super_args = self.arguments(invocation.child_by_field_id(self.field.arguments))
 
     # --- fields, variables and assignments ---------------------------------------------------
 
@@ -256,7 +257,7 @@ class _JavaLowerer(ScopedLowerer):
         static_final = {"static", "final"} <= words or node.type == "constant_declaration" or (
             record is not None and record.kind == "interface"
         )
-        type_node = node.child_by_field_name("type")
+        type_node = node.child_by_field_id(self.field.type)
         for name, value in self.declarators(node):
             if record is not None:
                 if static_final and is_constant_value(value):
@@ -276,9 +277,9 @@ class _JavaLowerer(ScopedLowerer):
 
     def declarators(self, node: ts.Node) -> list[tuple[str, Expr]]:
         found = []
-        for declarator in node.children_by_field_name("declarator"):
-            name = declarator.child_by_field_name("name")
-            value = declarator.child_by_field_name("value")
+        for declarator in node.children_by_field_id(self.field.declarator):
+            name = declarator.child_by_field_id(self.field.name)
+            value = declarator.child_by_field_id(self.field.value)
             if name is not None:
                 found.append((self.src.text(name), self.lower(value) if value is not None else Lit(None)))
         return found
@@ -288,7 +289,7 @@ class _JavaLowerer(ScopedLowerer):
         self.add_return(self.scope, self.lower(values[0]) if values else Lit(None))
 
     def on_for_in(self, node: ts.Node) -> None:
-        name = node.child_by_field_name("name")
+        name = node.child_by_field_id(self.field.name)
         if name is not None:
             self.bindings.append(Binding(self.src.text(name), self.scope, Unknown("loop variable"), "loop",
                                          self.line(node)))
@@ -302,7 +303,7 @@ class _JavaLowerer(ScopedLowerer):
         self.calls.append(
             CallSite(
                 callee=callee,
-                args=self.arguments(node.child_by_field_name("arguments")),
+                args=self.arguments(node.child_by_field_id(self.field.arguments)),
                 scope=self.scope,
                 span=self.src.span(start, node),
                 new=node.type == "object_creation_expression",
@@ -314,10 +315,10 @@ class _JavaLowerer(ScopedLowerer):
         """The lowered callee and where a finding starts: the method name for a call on the
         result of another call (a chain), so that each link points at its own line."""
         if node.type == "object_creation_expression":
-            type_node = node.child_by_field_name("type")
+            type_node = node.child_by_field_id(self.field.type)
             return (self.type_value(type_node) if type_node is not None else None), node
-        name = node.child_by_field_name("name")
-        obj = node.child_by_field_name("object")
+        name = node.child_by_field_id(self.field.name)
+        obj = node.child_by_field_id(self.field.object)
         if name is None:
             return None, node
         if obj is None:
@@ -348,7 +349,7 @@ class _JavaLowerer(ScopedLowerer):
         return self.lower(inner[0], depth) if inner else Unknown(node.type)
 
     def lower_cast_expression(self, node: ts.Node, depth: int) -> Expr:
-        return self.lower(node.child_by_field_name("value"), depth)
+        return self.lower(node.child_by_field_id(self.field.value), depth)
 
     def lower_lambda_expression(self, node: ts.Node, depth: int) -> Expr:
         return Func(self.scope_of(node))
@@ -406,7 +407,7 @@ class _JavaLowerer(ScopedLowerer):
         return self.superclass()
 
     def lower_field_access(self, node: ts.Node, depth: int) -> Expr:
-        obj, field = node.child_by_field_name("object"), node.child_by_field_name("field")
+        obj, field = node.child_by_field_id(self.field.object), node.child_by_field_id(self.field.field)
         if obj is None or field is None:
             return Unknown("field access")
         target = self.lower(obj, depth)
@@ -419,25 +420,26 @@ class _JavaLowerer(ScopedLowerer):
         callee, _ = self.callee(node)
         if callee is None:
             return Unknown("call")
-        return Call(callee, tuple(self.lower(a, depth) for a in code_children(node.child_by_field_name("arguments"))))
+        arguments = code_children(node.child_by_field_id(self.field.arguments))
+        return Call(callee, tuple(self.lower(a, depth) for a in arguments))
 
     def lower_object_creation_expression(self, node: ts.Node, depth: int) -> Expr:
         callee, _ = self.callee(node)
-        args_node = node.child_by_field_name("arguments")
+        args_node = node.child_by_field_id(self.field.arguments)
         args = tuple(self.lower(a, depth) for a in code_children(args_node)) if args_node is not None else ()
         return Call(callee or Unknown("anonymous class"), args, new=True)
 
     def lower_array_access(self, node: ts.Node, depth: int) -> Expr:
-        target = self.lower(node.child_by_field_name("array"), depth)
-        index = self.lower(node.child_by_field_name("index"), depth)
+        target = self.lower(node.child_by_field_id(self.field.array), depth)
+        index = self.lower(node.child_by_field_id(self.field.index), depth)
         if isinstance(index, Lit) and isinstance(index.value, str):
             return Member(target, index.value)
         return Index(target, index)
 
     def lower_binary_expression(self, node: ts.Node, depth: int) -> Expr:
-        operator = node.child_by_field_name("operator")
+        operator = node.child_by_field_id(self.field.operator)
         op = self.src.text(operator) if operator is not None else ""
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
         if op != "+":
             return Unknown(f"'{op}' expression")
         return concatenation(self.lower(side, depth) for side in (left, right))
@@ -445,8 +447,8 @@ class _JavaLowerer(ScopedLowerer):
     def lower_ternary_expression(self, node: ts.Node, depth: int) -> Expr:
         return Cond(
             (
-                self.lower(node.child_by_field_name("consequence"), depth),
-                self.lower(node.child_by_field_name("alternative"), depth),
+                self.lower(node.child_by_field_id(self.field.consequence), depth),
+                self.lower(node.child_by_field_id(self.field.alternative), depth),
             )
         )
 
@@ -454,5 +456,5 @@ class _JavaLowerer(ScopedLowerer):
         return Arr(tuple(self.lower(c, depth) for c in code_children(node)))
 
     def lower_array_creation_expression(self, node: ts.Node, depth: int) -> Expr:
-        initializer = node.child_by_field_name("value")
+        initializer = node.child_by_field_id(self.field.value)
         return self.lower_array_initializer(initializer, depth) if initializer is not None else Unknown("new array")

@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import tree_sitter as ts
@@ -43,6 +44,7 @@ from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
     in_scopes,
+    language,
     number_scopes,
     query,
     syntax_problems,
@@ -161,6 +163,18 @@ class TypeNames:
         return f"{known}.{rest}" if rest else known
 
 
+@functools.cache
+def field_ids(grammar: str) -> SimpleNamespace:
+    """The grammar's field ids, as attributes named after the fields. Nodes are asked for a field
+    by id (`node.child_by_field_id(self.field.name)`): by name, tree-sitter compares the name
+    with all the grammar's field names on every call (Java has 40)."""
+    grammar_language = language(grammar)
+    return SimpleNamespace(**{
+        grammar_language.field_name_for_id(field_id): field_id
+        for field_id in range(1, grammar_language.field_count + 1)
+    })
+
+
 class ScopedLowerer:
     """The driver both frontends share, with the structure of the JavaScript frontend's: one
     query per grammar captures the nodes that matter, captures are visited outermost first, and
@@ -183,6 +197,7 @@ class ScopedLowerer:
     def __init__(self, path: str, source: SourceText):
         self.path = path
         self.src = source
+        self.field = field_ids(self.grammar)
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: Scope(MODULE_SCOPE, None, "module")}
         self.scope_ids: dict[tuple[int, int], int] = {}
         self.scope_arguments: dict[int, tuple[int, str, dict[str, Any]]] = {}  # what add_scope was given
@@ -288,8 +303,8 @@ class ScopedLowerer:
     def on_assign(self, node: ts.Node) -> None:
         """`x = v` (a binding), `obj.x = v` and `a[k] = v` (member assignments); both grammars
         name the sides and the operator the same way."""
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        operator = node.child_by_field_name("operator")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
+        operator = node.child_by_field_id(self.field.operator)
         if left is None or right is None:
             return
         line = self.line(node)

@@ -121,12 +121,12 @@ class _KotlinLowerer(ScopedLowerer):
                 self.read_import(child)
         for kind, node in captured:
             if kind == "class" and node.type != "object_literal":
-                name = node.child_by_field_name("name")
+                name = node.child_by_field_id(self.field.name)
                 if name is not None:
                     outer = self.outer_class_name(node)
                     self.class_names[key(node)] = self.names.qualify_declared(outer, self.src.text(name))
             elif kind == "function" and node.type == "function_declaration":
-                name = node.child_by_field_name("name")
+                name = node.child_by_field_id(self.field.name)
                 if name is not None:
                     self.function_names.add(self.src.text(name))
 
@@ -310,7 +310,7 @@ class _KotlinLowerer(ScopedLowerer):
         prefix = self.owner_prefix(owner)
         cls = owner.name if owner is not None else None
         if node.type == "function_declaration":
-            fname = node.child_by_field_name("name")
+            fname = node.child_by_field_id(self.field.name)
             receiver = self.receiver_type(node)
             base = (f"{receiver}." if receiver else "") + (self.src.text(fname) if fname is not None else "<fun>")
             if record is not None:
@@ -399,7 +399,7 @@ class _KotlinLowerer(ScopedLowerer):
     def on_return(self, node: ts.Node) -> None:
         """`return x` leaves the nearest `fun` (lambdas are inlined), `return@label x` the
         lambda it is written in."""
-        label = node.child_by_field_name("label")
+        label = node.child_by_field_id(self.field.label)
         values = [c for c in code_children(node) if label is None or key(c) != key(label)]
         value = self.lower(values[-1]) if values else Lit(None)
         scope_id: int | None = self.scope
@@ -423,7 +423,7 @@ class _KotlinLowerer(ScopedLowerer):
             record.parent = record.interfaces.pop(0)
 
     def declare_function(self, node: ts.Node, scope_id: int, record: ClassDraft | None) -> None:
-        fname = node.child_by_field_name("name")
+        fname = node.child_by_field_id(self.field.name)
         if fname is None:
             return
         name = self.src.text(fname)
@@ -725,7 +725,7 @@ class _KotlinLowerer(ScopedLowerer):
 
     def lower_as_expression(self, node: ts.Node, depth: int) -> Expr:
         """`x as T` is x; `this as? T` is `this` seen as a T (its members are T's)."""
-        value = self.lower(node.child_by_field_name("left"), depth)
+        value = self.lower(node.child_by_field_id(self.field.left), depth)
         target = next((c for c in reversed(node.named_children) if c.type in TYPE_NODES), None)
         if isinstance(value, This) and target is not None:
             return This(self.qualify(bare_type(self.src.text(target))))
@@ -773,9 +773,9 @@ class _KotlinLowerer(ScopedLowerer):
         return Index(target, index)
 
     def lower_binary_expression(self, node: ts.Node, depth: int) -> Expr:
-        operator = node.child_by_field_name("operator")
+        operator = node.child_by_field_id(self.field.operator)
         op = self.src.text(operator) if operator is not None else ""
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(self.field.left), node.child_by_field_id(self.field.right)
         if op == "+":
             return concatenation(self.lower(side, depth) for side in (left, right))
         if op == "?:":
@@ -789,8 +789,8 @@ class _KotlinLowerer(ScopedLowerer):
         return Unknown("infix call")
 
     def lower_unary_expression(self, node: ts.Node, depth: int) -> Expr:
-        operator = node.child_by_field_name("operator")
-        argument = node.child_by_field_name("argument")
+        operator = node.child_by_field_id(self.field.operator)
+        argument = node.child_by_field_id(self.field.argument)
         op = self.src.text(operator) if operator is not None else ""
         if op == "!!":
             return self.lower(argument, depth)
@@ -801,7 +801,7 @@ class _KotlinLowerer(ScopedLowerer):
         return Unknown(f"'{op}' expression")
 
     def lower_if_expression(self, node: ts.Node, depth: int) -> Expr:
-        condition = node.child_by_field_name("condition")
+        condition = node.child_by_field_id(self.field.condition)
         branches = [c for c in code_children(node) if condition is None or key(c) != key(condition)]
         return Cond(tuple(self.branch_value(b, depth) for b in branches) or (Unknown("if"),))
 
