@@ -185,6 +185,8 @@ class ScopedLowerer:
     # The handlers `lower_<node type>(node, depth)` by node type, collected once per class:
     # lowering a node looks its handler up instead of building the name and calling getattr.
     expression_handlers: ClassVar[dict[str, Callable[..., Expr]]] = {}
+    # The same for the handlers `on_<capture>(node)` by capture name.
+    capture_handlers: ClassVar[dict[str, Callable[..., None]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -192,6 +194,11 @@ class ScopedLowerer:
             name.removeprefix("lower_"): getattr(cls, name)
             for name in dir(cls)
             if name.startswith("lower_")
+        }
+        cls.capture_handlers = {
+            name.removeprefix("on_"): getattr(cls, name)
+            for name in dir(cls)
+            if name.startswith("on_")
         }
 
     def __init__(self, path: str, source: SourceText):
@@ -224,9 +231,10 @@ class ScopedLowerer:
         captured = captures_in_order(query(self.grammar, "facts"), tree.root_node)
         self.scope_ids = number_scopes(captured)
         self.prepare(tree.root_node, captured)
+        handlers = self.capture_handlers
         for kind, node, scope in in_scopes(captured, self.scope_ids):
             self.scope = scope
-            getattr(self, "on_" + kind)(node)
+            handlers[kind](self, node)
 
     def prepare(self, root: ts.Node, captured: list[tuple[str, ts.Node]]) -> None:
         """Before the captures: read the package, the imports and the names the file declares."""
