@@ -175,6 +175,19 @@ def field_ids(grammar: str) -> SimpleNamespace:
     })
 
 
+@functools.cache
+def handlers_by_kind_id(lowerer: type[ScopedLowerer]) -> dict[int, Callable[..., Expr]]:
+    """A lowerer's expression handlers by the grammar's id of their node type (a node's kind_id
+    is an int; its type is a string built anew on every access)."""
+    grammar = language(lowerer.grammar)
+    table: dict[int, Callable[..., Expr]] = {}
+    for kind, handler in lowerer.expression_handlers.items():
+        kind_id = grammar.id_for_node_kind(kind, True)
+        if kind_id is not None:
+            table[kind_id] = handler
+    return table
+
+
 class ScopedLowerer:
     """The driver both frontends share, with the structure of the JavaScript frontend's: one
     query per grammar captures the nodes that matter, captures are visited outermost first, and
@@ -205,6 +218,7 @@ class ScopedLowerer:
         self.path = path
         self.src = source
         self.field = field_ids(self.grammar)
+        self.handlers_by_id = handlers_by_kind_id(type(self))
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: Scope(MODULE_SCOPE, None, "module")}
         self.scope_ids: dict[tuple[int, int], int] = {}
         self.scope_arguments: dict[int, tuple[int, str, dict[str, Any]]] = {}  # what add_scope was given
@@ -222,7 +236,7 @@ class ScopedLowerer:
         self.parameter_lists: dict[int, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
         # Expressions met again by another handler (a call lowered inside an outer expression,
         # then visited itself): remember the values.
-        self.lowered: dict[tuple[int, int, str, int], Expr] = {}
+        self.lowered: dict[tuple[int, int, int, int], Expr] = {}  # by byte range, kind id, scope
         self.truncated = 0  # how many expressions hit the depth limit so far
 
     # --- driver ------------------------------------------------------------------------------
@@ -287,8 +301,8 @@ class ScopedLowerer:
         """The expression `node` stands for, in the current scope, to a bounded depth."""
         if node is None:
             return Unknown("missing expression")
-        kind = node.type
-        key = (node.start_byte, node.end_byte, kind, self.scope)
+        kind_id = node.kind_id  # an int: node.type builds a new string, hashed in the key
+        key = (node.start_byte, node.end_byte, kind_id, self.scope)
         known = self.lowered.get(key)
         if known is not None:
             return known
@@ -296,15 +310,15 @@ class ScopedLowerer:
             self.truncated += 1
             return Unknown("expression nested too deeply")
         truncated = self.truncated
-        handler = self.expression_handlers.get(kind)
-        value = handler(self, node, depth + 1) if handler is not None else Unknown(kind.replace("_", " "))
+        handler = self.handlers_by_id.get(kind_id)
+        value = handler(self, node, depth + 1) if handler is not None else Unknown(node.type.replace("_", " "))
         if self.truncated == truncated:  # a cut-off value would be wrong at a shallower depth
             self.lowered[key] = value
         return value
 
     def lowered_before(self, node: ts.Node) -> Expr | None:
         """The value `lower` already found for `node` in this scope (the same key as there)."""
-        return self.lowered.get((node.start_byte, node.end_byte, node.type, self.scope))
+        return self.lowered.get((node.start_byte, node.end_byte, node.kind_id, self.scope))
 
     # --- scopes ------------------------------------------------------------------------------
 
