@@ -327,7 +327,8 @@ class _JavaLowerer(ScopedLowerer):
         return Member(self.lower(obj), self.src.text(name)), (name if chained else obj)
 
     def arguments(self, args: ts.Node | None) -> tuple[Expr, ...]:
-        return tuple(self.lower(a) for a in code_children(args)) if args is not None else ()
+        # tuple() of a list: feeding it a generator costs more (arguments are lowered per call)
+        return tuple([self.lower(a) for a in code_children(args)]) if args is not None else ()
 
     def type_value(self, node: ts.Node) -> Expr:
         """A type named in `new X(…)`: a ClassRef when this file knows the class."""
@@ -421,12 +422,12 @@ class _JavaLowerer(ScopedLowerer):
         if callee is None:
             return Unknown("call")
         arguments = code_children(node.child_by_field_id(self.field.arguments))
-        return Call(callee, tuple(self.lower(a, depth) for a in arguments))
+        return Call(callee, tuple([self.lower(a, depth) for a in arguments]))
 
     def lower_object_creation_expression(self, node: ts.Node, depth: int) -> Expr:
         callee, _ = self.callee(node)
         args_node = node.child_by_field_id(self.field.arguments)
-        args = tuple(self.lower(a, depth) for a in code_children(args_node)) if args_node is not None else ()
+        args = tuple([self.lower(a, depth) for a in code_children(args_node)]) if args_node is not None else ()
         return Call(callee or Unknown("anonymous class"), args, new=True)
 
     def lower_array_access(self, node: ts.Node, depth: int) -> Expr:
