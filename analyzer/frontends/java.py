@@ -300,10 +300,13 @@ class _JavaLowerer(ScopedLowerer):
         callee, start = self.callee(node)
         if callee is None:
             return
+        # Most calls sit inside an expression visited before them, which lowered their arguments.
+        known = self.lowered_before(node)
+        args = known.args if isinstance(known, Call) else self.arguments(node.child_by_field_id(self.field.arguments))
         self.calls.append(
             CallSite(
                 callee=callee,
-                args=self.arguments(node.child_by_field_id(self.field.arguments)),
+                args=args,
                 scope=self.scope,
                 span=self.src.span(start, node),
                 new=node.type == "object_creation_expression",
