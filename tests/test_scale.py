@@ -122,6 +122,20 @@ def test_callers_of_a_helper_are_found_by_a_call_of_it_not_a_mention(tmp_path):
     assert snapshot(result)["findings"] == snapshot(scan([tmp_path], ScanOptions(prefilter=False)))["findings"]
 
 
+def test_mentioning_finds_the_same_files_for_few_words_and_for_many():
+    files = {
+        "calls.js": b"funnel.logClick( 'x' );",
+        "subclass.kt": b"class B : BaseActivity() {",
+        "imports.kt": b"import org.wikipedia.activity.BaseActivity",
+        "prefix.js": b"mylogClick( 'x' );",
+        "other.js": b"nothing( 'here' );",
+    }
+    filler = [f"Unrelated{i}Name" for i in range(20)]  # more words than the substring search takes
+    few = mentioning({"BaseActivity"}, files, calls={"logClick"})
+    many = mentioning({"BaseActivity", *filler}, files, calls={"logClick", *filler})
+    assert few == many == {"calls.js", "subclass.kt"}
+
+
 @pytest.mark.parametrize("text, found", [
     ("funnel.logClick( 'x' );", True),
     ("funnel.logClick\n    ( 'x' );", True),
