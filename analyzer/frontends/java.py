@@ -297,12 +297,16 @@ class _JavaLowerer(ScopedLowerer):
     # --- calls -------------------------------------------------------------------------------
 
     def on_call(self, node: ts.Node) -> None:
-        callee, start = self.callee(node)
-        if callee is None:
-            return
-        # Most calls sit inside an expression visited before them, which lowered their arguments.
+        # Most calls sit inside an expression visited before them, which lowered them already.
         known = self.lowered_before(node)
-        args = known.args if isinstance(known, Call) else self.arguments(node.child_by_field_id(self.field.arguments))
+        if isinstance(known, Call) and node.type == "method_invocation":
+            callee, args, start = known.callee, known.args, self.method_start(node)
+        else:
+            callee, start = self.callee(node)
+            if callee is None:
+                return
+            arguments = node.child_by_field_id(self.field.arguments)
+            args = known.args if isinstance(known, Call) else self.arguments(arguments)
         self.calls.append(
             CallSite(
                 callee=callee,
@@ -328,6 +332,17 @@ class _JavaLowerer(ScopedLowerer):
             return Ref(self.src.text(name), self.scope), name
         chained = obj.type in ("method_invocation", "object_creation_expression")
         return Member(self.lower(obj), self.src.text(name)), (name if chained else obj)
+
+    def method_start(self, node: ts.Node) -> ts.Node:
+        """Where the finding of a method call starts, as callee() finds it (without lowering the
+        callee again)."""
+        name = node.child_by_field_id(self.field.name)
+        obj = node.child_by_field_id(self.field.object)
+        if name is None:
+            return node
+        if obj is None or obj.type in ("method_invocation", "object_creation_expression"):
+            return name
+        return obj
 
     def arguments(self, args: ts.Node | None) -> tuple[Expr, ...]:
         # tuple() of a list: feeding it a generator costs more (arguments are lowered per call)
