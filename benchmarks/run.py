@@ -174,7 +174,9 @@ def cli_options(command: Sequence[str]) -> str:
 
 
 def instrumap_command() -> list[str]:
-    return [sys.executable, "-m", "analyzer.cli"]
+    # -P: the current directory is not put on sys.path, so that run from the checkout this
+    # Python's installed instrumap is measured, not the checkout's analyzer/ beside it.
+    return [sys.executable, "-P", "-m", "analyzer.cli"]
 
 
 def compile_instrumap() -> str:
