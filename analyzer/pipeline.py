@@ -272,14 +272,14 @@ class Learned:
 
 def subclass_names(index: RepoIndex, bases: set[tuple[str, str]]) -> set[tuple[str, str]]:
     """The short names of the known subclasses of `bases` (as the resolver learns them)."""
-    from analyzer.resolve.resolver import short_names
+    from analyzer.resolve.resolver import names_in_family
 
     names: set[tuple[str, str]] = set()
     for from_path, cls in sorted(bases):
         found = index.find_classes(cls, from_path)
         if found:
             for path, sub in index.descendants(found[0][1]):
-                names.update((family_of(path) or "", name) for name in short_names(sub.name))
+                names |= names_in_family(path, sub.name)
     return names
 
 

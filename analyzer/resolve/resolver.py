@@ -103,9 +103,8 @@ class Resolver:
         # Subclasses of the classes whose `this.x` was read can change what a call sends: their
         # names send the prefilter to files that may declare such subclasses. (A name waiting on
         # a caller is a parameter: wrapper_sites and helper_sites learn those functions' names.)
-        self.learned_classes.update(
-            (family_of(path) or "", name) for path, cls in self.evaluator.instance_classes for name in short_names(cls)
-        )
+        for path, cls in self.evaluator.instance_classes:
+            self.learned_classes |= names_in_family(path, cls)
         if self.evaluator.bounds_hit:
             self.diagnostics.append(Diagnostic(
                 self.repository, "", "resolution-bound",
@@ -268,10 +267,9 @@ class Resolver:
         """Remember what calls of the function `scope` of `path` end in, for the files not
         parsed yet: a constructor's class (a construction may not look like a call: `new Cls;`),
         else the function's name (looked for as a call)."""
-        family = family_of(path) or ""
         constructs = scope.kind == "class" or short_names(scope.name) <= set(CONSTRUCTOR_NAMES)
         learned = self.learned_classes if constructs else self.learned_callees
-        learned.update((family, name) for name in names_calls_end_in(scope))
+        learned |= names_in_family(path, *names_calls_end_in(scope))
 
     def wrapper_sites(self, item: Item, values: tuple[Value, ...]) -> list[Item]:
         out: list[Item] = []
@@ -445,6 +443,13 @@ def names_calls_end_in(scope: Scope) -> set[str]:
     if scope.name and short_names(scope.name) <= set(CONSTRUCTOR_NAMES):
         return short_names(scope.cls)
     return short_names(scope.name)
+
+
+def names_in_family(path: str, *names: str | None) -> set[tuple[str, str]]:
+    """The short names, each with the family of languages of `path` (frontends.family_of): what
+    the prefilter looks for, and in which files."""
+    family = family_of(path) or ""
+    return {(family, name) for name in short_names(*names)}
 
 
 def short_names(*names: str | None) -> set[str]:
