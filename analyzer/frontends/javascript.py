@@ -16,7 +16,6 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import accumulate, repeat
-from types import SimpleNamespace
 
 import tree_sitter as ts
 
@@ -49,6 +48,7 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
+    field_ids,
     in_scopes,
     language,
     number_scopes,
@@ -110,23 +110,6 @@ def unescape_js(text: str) -> str:
 
 
 # The fields of nodes that the lowerer reads.
-FIELD_NAMES = (
-    "alias", "alternative", "arguments", "body", "consequence", "constructor", "declaration", "function", "index",
-    "key", "kind", "left", "name", "object", "operator", "parameter", "parameters", "pattern", "property", "right",
-    "source", "value",
-)
-
-
-@functools.cache
-def field_ids(grammar: str) -> SimpleNamespace:
-    """The grammar's ids of FIELD_NAMES, as attributes (0, which no child has, for a field the
-    grammar lacks). Nodes are asked for a field by id (`node.child_by_field_id(self.field.object)`):
-    asked by name, tree-sitter looks the name up among all the grammar's field names on every
-    call, which costs more than finding the child."""
-    lookup = language(grammar).field_id_for_name
-    return SimpleNamespace(**{name: lookup(name) or 0 for name in FIELD_NAMES})
-
-
 @functools.cache
 def handlers_by_kind_id(grammar: str) -> dict[int, Callable[[_Lowerer, ts.Node, int], Expr]]:
     """_HANDLERS by the grammar's kind ids (every id of a name: aliases and keywords share names),

@@ -14,7 +14,6 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import tree_sitter as ts
@@ -43,6 +42,7 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
+    field_ids,
     in_scopes,
     language,
     number_scopes,
@@ -161,18 +161,6 @@ class TypeNames:
         if known is None:
             return None
         return f"{known}.{rest}" if rest else known
-
-
-@functools.cache
-def field_ids(grammar: str) -> SimpleNamespace:
-    """The grammar's field ids, as attributes named after the fields. Nodes are asked for a field
-    by id (`node.child_by_field_id(self.field.name)`): by name, tree-sitter compares the name
-    with all the grammar's field names on every call (Java has 40)."""
-    grammar_language = language(grammar)
-    return SimpleNamespace(**{
-        grammar_language.field_name_for_id(field_id): field_id
-        for field_id in range(1, grammar_language.field_count + 1)
-    })
 
 
 @functools.cache

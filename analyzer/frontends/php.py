@@ -14,10 +14,8 @@ with it (`self::$x` is `Member(ClassRef, '$x', static=True)`), class constants w
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import replace
-from types import SimpleNamespace
 
 import tree_sitter as ts
 
@@ -49,9 +47,9 @@ from analyzer.facts import (
 from analyzer.frontends.treesitter import (
     SourceText,
     captures_in_order,
+    field_ids,
     in_scopes,
     is_conditional,
-    language,
     number_scopes,
     parser,
     query,
@@ -107,21 +105,6 @@ _SINGLE_QUOTED_ESCAPE = re.compile(r"\\([\\'])")
 _NAME_NOISE = re.compile(r"\s+|/\*.*?\*/")  # whitespace and comments inside a name
 _OCTAL_INTEGER = re.compile(r"0[0-7]+")
 _INTEGER_KEY = re.compile(r"-?[1-9][0-9]*|0")  # a string key PHP stores as an integer
-
-
-FIELD_NAMES = (
-    "alias", "alternative", "argument", "arguments", "body", "condition", "default_value", "end_tag", "function",
-    "left", "name", "object", "operator", "parameters", "return_expression", "right", "scope", "type", "value",
-)
-
-
-@functools.cache
-def field_ids() -> SimpleNamespace:
-    """The PHP grammar's ids of FIELD_NAMES, as attributes. Nodes are asked for a field by id
-    (`node.child_by_field_id(self.field.name)`): asked by name, tree-sitter looks the name up
-    among all the grammar's field names on every call, which costs more than finding the child."""
-    lookup = language("php").field_id_for_name
-    return SimpleNamespace(**{name: lookup(name) for name in FIELD_NAMES})
 
 
 def unescape_single_quoted(text: str) -> str:
@@ -222,7 +205,7 @@ class _Lowerer:
     def __init__(self, path: str, source: SourceText):
         self.path = path
         self.src = source
-        self.field = field_ids()
+        self.field = field_ids("php")
         self.names = _Names()
         self.scopes: list[Scope] = [Scope(MODULE_SCOPE, None, "module")]
         self.scope_by_id: dict[int, Scope] = {MODULE_SCOPE: self.scopes[0]}
@@ -1101,7 +1084,7 @@ def leading_newline(data: bytes, start: int) -> bytes:
 
 def heredoc_indent(src: SourceText, node: ts.Node) -> int:
     """The closing marker's indentation, which PHP removes from every line of the body."""
-    end = node.child_by_field_id(field_ids().end_tag)
+    end = node.child_by_field_id(field_ids("php").end_tag)
     if end is None:
         return 0
     row, column = end.start_point

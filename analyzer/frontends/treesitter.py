@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import tree_sitter as ts
 
@@ -37,6 +38,19 @@ def language(grammar: str) -> ts.Language:
 @functools.cache
 def parser(grammar: str) -> ts.Parser:
     return ts.Parser(language(grammar))
+
+
+@functools.cache
+def field_ids(grammar: str) -> SimpleNamespace:
+    """The grammar's field ids, as attributes named after the fields. Nodes are asked for a field
+    by id (`node.child_by_field_id(self.field.name)`): asked by name, tree-sitter compares the
+    name with all the grammar's field names on every call (Java has 40), which costs more than
+    finding the child."""
+    grammar_language = language(grammar)
+    return SimpleNamespace(**{
+        grammar_language.field_name_for_id(field_id): field_id
+        for field_id in range(1, grammar_language.field_count + 1)
+    })
 
 
 @functools.cache
