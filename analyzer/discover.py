@@ -94,7 +94,21 @@ def matches_any(path: str, patterns: list[re.Pattern]) -> bool:
 
 
 def is_test_path(path: str) -> bool:
-    return TEST_DIRECTORY.search(path) is not None or TEST_FILE.search(path) is not None
+    directory, _, name = path.rpartition("/")
+    return directory_verdict(directory, [])[1] or TEST_FILE.search(name) is not None
+
+
+def directory_verdict(directory: str, third_party_dirs: list[str]) -> tuple[str | None, bool]:
+    """Why the files in `directory` are skipped (None: they are not), and whether it holds test
+    code. The same for every file in it: discovery asks once per directory, not per file."""
+    inside = directory + "/"
+    if SKIPPED_DIRECTORY.search(inside):
+        reason: str | None = "dependency or build directory"
+    elif any(inside.startswith(d + "/") for d in third_party_dirs):
+        reason = "third-party copy"
+    else:
+        reason = None
+    return reason, TEST_DIRECTORY.search(inside) is not None
 
 
 def looks_generated(head: bytes) -> str | None:
@@ -186,12 +200,11 @@ def gitattribute_patterns(root: Path) -> list[re.Pattern]:
     return marked
 
 
-def skip_reason(path: str, third_party_dirs: list[str], marked: list[re.Pattern]) -> str | None:
-    if SKIPPED_DIRECTORY.search(path):
-        return "dependency or build directory"
-    if any(path.startswith(d + "/") for d in third_party_dirs):
-        return "third-party copy"
-    if MINIFIED_NAME.search(path):
+def skip_reason(path: str, directory_reason: str | None, marked: list[re.Pattern]) -> str | None:
+    """Why `path` is not scanned (None: it is), given its directory's reason (directory_verdict)."""
+    if directory_reason:
+        return directory_reason
+    if MINIFIED_NAME.search(path, path.rfind("/") + 1):
         return "minified"
     if marked and matches_any(path, marked):
         return "marked vendored or generated in .gitattributes"
@@ -215,6 +228,7 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
     marked = gitattribute_patterns(root)
     top = os.fspath(root)
     result = Discovery([], Counter(), vcs, revision)
+    verdicts: dict[str, tuple[str | None, bool]] = {}  # directory → directory_verdict
     for path in candidates:
         if not claims(path):
             continue
@@ -225,14 +239,18 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
         if exclude and matches_any(path, exclude):
             result.skipped["excluded"] += 1
             continue
-        reason = None if forced else skip_reason(path, third_party, marked)
+        directory, _, name = path.rpartition("/")
+        verdict = verdicts.get(directory)
+        if verdict is None:
+            verdict = verdicts[directory] = directory_verdict(directory, third_party)
+        reason = None if forced else skip_reason(path, verdict[0], marked)
         if reason:
             result.skipped[reason] += 1
             continue
         absolute = os.path.join(top, path)
         if listed and not os.path.isfile(absolute):
             continue  # listed by git but deleted, or a submodule
-        result.files.append(SourceFile(path, absolute, is_test_path(path)))
+        result.files.append(SourceFile(path, absolute, verdict[1] or TEST_FILE.search(name) is not None))
     return result
 
 
