@@ -153,7 +153,7 @@ def git_files(root: Path) -> tuple[list[str], str | None] | None:
 
 def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | None = None) -> list[str]:
     """Every regular file under `root` (a link to a file counts, a linked directory is not
-    entered) that `keep` accepts, in sorted order; skipped directories are not entered unless
+    entered) whose name `keep` accepts, in sorted order; skipped directories are not entered unless
     `prune` is off (when --include may ask for something inside them). os.scandir's entries know
     their type, so a walk of a large tree costs one directory read per directory and no stat
     per file."""
@@ -172,10 +172,8 @@ def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | Non
                 if entry.is_dir(follow_symlinks=False):  # a linked directory is not entered
                     if entry.name != ".git" and not (prune and entry.name in SKIPPED_DIRECTORIES):
                         subdirectories.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file():
-                    path = prefix + entry.name
-                    if keep is None or keep(path):
-                        found.append(path)
+                elif entry.is_file() and (keep is None or keep(entry.name)):
+                    found.append(prefix + entry.name)
             except OSError:
                 continue
         pending.extend(reversed(subdirectories))
@@ -220,7 +218,7 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
     if listed:
         candidates, vcs, revision = listed[0], "git", listed[1]
     else:  # only what a frontend claims, or marks a third-party copy, is of use below
-        wanted = lambda path: claims(path) or path.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS  # noqa: E731
+        wanted = lambda name: claims(name) or name in THIRD_PARTY_MARKERS  # noqa: E731 - claims go by the name
         candidates, vcs, revision = walk_files(root, not include, wanted), None, None
     third_party = sorted(
         {p.rsplit("/", 1)[0] for p in candidates if p.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS and "/" in p}
