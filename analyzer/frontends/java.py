@@ -325,17 +325,15 @@ class _JavaLowerer(ScopedLowerer):
             type_node = node.child_by_field_id(self.field.type)
             return (self.type_value(type_node) if type_node is not None else None), node
         name = node.child_by_field_id(self.field.name)
-        obj = node.child_by_field_id(self.field.object)
         if name is None:
             return None, node
-        if obj is None:
-            return Ref(self.src.text(name), self.scope), name
-        chained = obj.type in ("method_invocation", "object_creation_expression")
-        return Member(self.lower(obj), self.src.text(name)), (name if chained else obj)
+        obj = node.child_by_field_id(self.field.object)
+        callee = Ref(self.src.text(name), self.scope) if obj is None else Member(self.lower(obj), self.src.text(name))
+        return callee, self.method_start(node)
 
     def method_start(self, node: ts.Node) -> ts.Node:
-        """Where the finding of a method call starts, as callee() finds it (without lowering the
-        callee again)."""
+        """Where the finding of a method call starts: its name for a call on the result of
+        another call (a chain), so that each link points at its own line; else its receiver."""
         name = node.child_by_field_id(self.field.name)
         obj = node.child_by_field_id(self.field.object)
         if name is None:
