@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
+
+from analyzer.model import TuplePickled, frozen_record
 
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", "node_modules", "vendor", "dist", "bower_components", "__pycache__",
@@ -36,10 +38,14 @@ TEST_DIRECTORY = re.compile("(?:^|/)(?:" + "|".join(map(re.escape, sorted(TEST_D
 SKIPPED_DIRECTORY = re.compile("(?:^|/)(?:" + "|".join(map(re.escape, sorted(SKIPPED_DIRECTORIES))) + ")/")
 GENERATED_MARKER = re.compile(rb"@generated\b")
 MAX_FILE_BYTES = 4 * 1024 * 1024
+# A change stamp this close to when it was read cannot vouch that nothing changed since: a file
+# written again within the same tick keeps its stamp (FAT's ticks are 2 s apart; git's "racy
+# clean" files are the same problem).
+RACY_WINDOW_NS = 2_000_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+@frozen_record
+class SourceFile(TuplePickled):  # a cached discovery holds thousands
     path: str  # POSIX, relative to the root
     absolute: str  # the file's path on disk (a string: thousands of Path objects cost start-up time)
     in_test: bool
@@ -51,12 +57,55 @@ class DiscoverOptions:
     exclude: tuple[str, ...] = ()
 
 
+Stamp = tuple[int, int] | None  # (mtime, ctime) in ns; None: could not be stat'ed
+
+
+def stamp_of(path: str) -> Stamp:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_ctime_ns
+
+
+def trusted_before(read_at_ns: int) -> int:
+    """Stamps read at `read_at_ns` are old enough to tell a later change from none if earlier than this."""
+    return read_at_ns - RACY_WINDOW_NS
+
+
+def settled(stamp: Stamp, read_at_ns: int) -> bool:
+    return stamp is None or max(stamp) < trusted_before(read_at_ns)
+
+
+@dataclass
+class TreeStamps:
+    """What a walk read, so that a later scan can tell with one stat per directory that walking
+    again would find the same files: adding, removing or renaming an entry changes its
+    directory's stamp; a link's target can change without it, so links are checked one by one."""
+
+    read_at_ns: int
+    directories: list[tuple[str, Stamp]] = field(default_factory=list)
+    links: list[tuple[str, bool]] = field(default_factory=list)  # a link with a wanted name → is a file
+    files: list[tuple[str, Stamp]] = field(default_factory=list)  # read by discovery (.gitattributes)
+
+    def unchanged(self) -> bool:
+        return (
+            all(stamp_of(d) == stamp for d, stamp in self.directories)
+            and all(stamp_of(f) == stamp for f, stamp in self.files)
+            and all(os.path.isfile(link) == is_file for link, is_file in self.links)
+        )
+
+    def settled(self) -> bool:
+        return all(settled(stamp, self.read_at_ns) for _, stamp in (*self.directories, *self.files))
+
+
 @dataclass
 class Discovery:
     files: list[SourceFile]
     skipped: Counter = field(default_factory=Counter)
     vcs: str | None = None
     revision: str | None = None
+    tree: TreeStamps | None = None  # for a walked tree (not for git's listing, which its index decides)
 
 
 def glob_regex(pattern: str) -> re.Pattern:
@@ -135,6 +184,8 @@ def has_long_line(data: bytes, limit: int) -> bool:
 
 def git_files(root: Path) -> tuple[list[str], str | None] | None:
     """Tracked and not-ignored untracked files under `root`, if it is inside a git work tree."""
+    import subprocess  # only for a git checkout: a rescan of walked trees never needs it
+
     try:
         listing = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -151,16 +202,20 @@ def git_files(root: Path) -> tuple[list[str], str | None] | None:
     return paths, head or None
 
 
-def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | None = None) -> list[str]:
+def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | None = None,
+               stamps: TreeStamps | None = None) -> list[str]:
     """Every regular file under `root` (a link to a file counts, a linked directory is not
     entered) whose name `keep` accepts, in sorted order; skipped directories are not entered unless
     `prune` is off (when --include may ask for something inside them). os.scandir's entries know
     their type, so a walk of a large tree costs one directory read per directory and no stat
-    per file."""
+    per file. `stamps` records what the walk read (each directory is stamped before it is read,
+    so a change during the walk shows as a changed stamp)."""
     found: list[str] = []
     pending = [(os.fspath(root), "")]
     while pending:
         directory, prefix = pending.pop()
+        if stamps is not None:
+            stamps.directories.append((directory, stamp_of(directory)))
         try:
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=attrgetter("name"))
@@ -172,19 +227,27 @@ def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | Non
                 if entry.is_dir(follow_symlinks=False):  # a linked directory is not entered
                     if entry.name != ".git" and not (prune and entry.name in SKIPPED_DIRECTORIES):
                         subdirectories.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file() and (keep is None or keep(entry.name)):
-                    found.append(prefix + entry.name)
+                elif keep is None or keep(entry.name):
+                    is_file = entry.is_file()
+                    if is_file:
+                        found.append(prefix + entry.name)
+                    if stamps is not None and entry.is_symlink():
+                        stamps.links.append((entry.path, is_file))
             except OSError:
                 continue
         pending.extend(reversed(subdirectories))
     return found
 
 
-def gitattribute_patterns(root: Path) -> list[re.Pattern]:
+def gitattribute_patterns(root: Path, stamps: TreeStamps | None = None) -> list[re.Pattern]:
     """Paths .gitattributes marks as vendored or generated (or excluded from diffs)."""
     marked = []
+    path = os.path.join(root, ".gitattributes")
+    if stamps is not None:
+        stamps.files.append((path, stamp_of(path)))
     try:
-        text = (root / ".gitattributes").read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     except OSError:
         return []
     for line in text.splitlines():
@@ -209,23 +272,30 @@ def skip_reason(path: str, directory_reason: str | None, marked: list[re.Pattern
     return None
 
 
-def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions | None = None) -> Discovery:
-    """The files under `root` that a frontend claims and that are worth scanning."""
+def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions | None = None,
+             previous: Discovery | None = None) -> Discovery:
+    """The files under `root` that a frontend claims and that are worth scanning: `previous`
+    (the same root's discovery with the same claims and options) if nothing it read changed."""
     options = options or DiscoverOptions()
+    in_git = (root / ".git").exists() or _inside_git(root)
+    if previous is not None and previous.tree is not None and not in_git and previous.tree.unchanged():
+        return previous
     include = [glob_regex(p) for p in options.include]
     exclude = [glob_regex(p) for p in options.exclude]
-    listed = git_files(root) if (root / ".git").exists() or _inside_git(root) else None
+    listed = git_files(root) if in_git else None
+    stamps = None
     if listed:
         candidates, vcs, revision = listed[0], "git", listed[1]
     else:  # only what a frontend claims, or marks a third-party copy, is of use below
         wanted = lambda name: claims(name) or name in THIRD_PARTY_MARKERS  # noqa: E731 - claims go by the name
-        candidates, vcs, revision = walk_files(root, not include, wanted), None, None
+        stamps = TreeStamps(time.time_ns())
+        candidates, vcs, revision = walk_files(root, not include, wanted, stamps), None, None
     third_party = sorted(
         {p.rsplit("/", 1)[0] for p in candidates if p.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS and "/" in p}
     )
-    marked = gitattribute_patterns(root)
+    marked = gitattribute_patterns(root, stamps)
     top = os.fspath(root)
-    result = Discovery([], Counter(), vcs, revision)
+    result = Discovery([], Counter(), vcs, revision, stamps)
     verdicts: dict[str, tuple[str | None, bool]] = {}  # directory → directory_verdict
     for path in candidates:
         if not claims(path):

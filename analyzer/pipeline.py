@@ -14,7 +14,7 @@ import contextlib
 import gc
 import hashlib
 import os
-import traceback
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzer import __version__
-from analyzer.cache import Cache
+from analyzer.cache import Cache, content_key
 from analyzer.discover import (
     DiscoverOptions,
     Discovery,
     SourceFile,
     discover,
     looks_generated,
+    trusted_before,
 )
 from analyzer.frontends import claims, family_of, language_of
 from analyzer.model import (
@@ -109,7 +110,7 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     outputs: dict[str, _RootOutput] = {}
     todo = []
     for path, name in roots:
-        discovery = discover(path, claims, DiscoverOptions(options.include, options.exclude))
+        discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
         signature, size = root_signature(path, name, discovery.files, options, rules)
         cached = cache.get("roots", signature) if signature else None
         if isinstance(cached, _RootOutput):
@@ -338,12 +339,25 @@ class _Loader:
         return self.definitions.files_defining(name)
 
 
+def discover_root(path: Path, settings: DiscoverOptions, cache: Cache) -> Discovery:
+    """The root's files: the last scan's discovery again when nothing it read has changed (a
+    walked tree's directories; a git checkout is listed by git every time)."""
+    key = content_key("discovery", repr((str(path.resolve()), settings)).encode())
+    previous = cache.get("discovery", key)
+    discovery = discover(path, claims, settings, previous if isinstance(previous, Discovery) else None)
+    if discovery is not previous and discovery.tree is not None and discovery.tree.settled():
+        cache.put("discovery", key, discovery)
+    return discovery
+
+
 def root_signature(path: Path, name: str, files: list[SourceFile], options: ScanOptions,
                    rules: RuleSet) -> tuple[str | None, int]:
-    """A key for the whole root's result (every file's path, size and modification time; None
-    when a file cannot be stat'ed), and the root's size in bytes."""
+    """A key for the whole root's result (every file's path, size and change stamps; None when a
+    file cannot be stat'ed or changed too recently to tell a later change by its stamps), and
+    the root's size in bytes."""
     settings = (name, str(path.resolve()), options.resolve, options.prefilter, rules.digest)
-    digest = hashlib.sha256(repr(settings).encode())
+    threshold = trusted_before(time.time_ns())
+    stamps = []
     size = 0
     key_valid = True
     for source in files:
@@ -353,8 +367,13 @@ def root_signature(path: Path, name: str, files: list[SourceFile], options: Scan
             key_valid = False
             continue
         size += stat.st_size
-        digest.update(f"{source.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{source.in_test}\n".encode())
-    return (digest.hexdigest() if key_valid else None), size
+        stamps.append((source.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, source.in_test))
+        if stat.st_mtime_ns >= threshold or stat.st_ctime_ns >= threshold:
+            key_valid = False  # not settled (see discover.settled)
+    if not key_valid:
+        return None, size
+    # One repr of every file's stamps: hashing them file by file cost a third of a rescan's scan.
+    return hashlib.sha256(repr((settings, stamps)).encode()).hexdigest(), size
 
 
 def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Diagnostic],
@@ -414,6 +433,8 @@ def analyze_root(index: RepoIndex, rules: RuleSet, name: str, options: ScanOptio
 
 
 def internal_error(repository: str, path: str, stage: str, error: Exception) -> Diagnostic:
+    import traceback  # only for an internal error
+
     where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     origin = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
     return internal_failure(repository, path, stage, f"{type(error).__name__}: {error}{origin}")

@@ -6,7 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fixturelib import aged
 
+from analyzer import discover as discover_stage
 from analyzer.discover import (
     DiscoverOptions,
     discover,
@@ -99,6 +101,71 @@ def test_git_checkout_uses_tracked_and_unignored_files(tmp_path):
     found = discover(root, claims)
     assert [f.path for f in found.files] == ["a.js", "c.js"]
     assert found.vcs == "git"
+
+
+def walked_tree(tmp_path: Path) -> Path:
+    root = tree(tmp_path / "repo", {
+        "modules/a.js": "mw.track( 'x' );",
+        "modules/deep/er/b.js": "mw.track( 'y' );",
+        "includes/Hooks.php": "<?php",
+        "gen/c.js": "x",
+        "README.md": "x",
+    })
+    (root / "modules" / "link.js").symlink_to(tmp_path / "outside" / "target.js")  # dangling for now
+    return aged(root)
+
+
+def test_an_unchanged_walked_tree_is_not_walked_again(tmp_path, monkeypatch):
+    root = walked_tree(tmp_path)
+    first = discover(root, claims)
+    assert first.tree is not None
+    monkeypatch.setattr(discover_stage, "walk_files", lambda *args: pytest.fail("walked again"))
+    assert discover(root, claims, DiscoverOptions(), first) is first
+
+
+def _add_nested(root: Path) -> None:
+    (root / "modules/deep/er/new.js").write_text("mw.track( 'new' );")
+
+
+def _add_directory(root: Path) -> None:
+    tree(root, {"modules/fresh/d.js": "x"})
+
+
+def _remove(root: Path) -> None:
+    (root / "modules/deep/er/b.js").unlink()
+
+
+def _rename(root: Path) -> None:
+    (root / "modules/a.js").rename(root / "modules/renamed.js")
+
+
+def _mark_generated(root: Path) -> None:
+    (root / ".gitattributes").write_text("gen/** linguist-generated\nmodules/a.js -diff\n")
+
+
+def _create_link_target(root: Path) -> None:
+    tree(root.parent / "outside", {"target.js": "mw.track( 'z' );"})
+
+
+@pytest.mark.parametrize("change", [_add_nested, _add_directory, _remove, _rename, _mark_generated,
+                                    _create_link_target])
+def test_a_rescan_sees_every_change_to_which_files_there_are(tmp_path, change):
+    root = walked_tree(tmp_path)
+    (root / ".gitattributes").write_text("gen/** linguist-generated\n")
+    aged(root)
+    first = discover(root, claims)
+    change(root)
+    again = discover(root, claims, DiscoverOptions(), first)
+    assert again is not first
+    assert [f.path for f in again.files] == paths(root) != [f.path for f in first.files]
+
+
+def test_a_git_checkout_is_listed_again_even_when_its_directories_are_unchanged(tmp_path):
+    root = walked_tree(tmp_path)
+    first = discover(root, claims)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)  # a parent becomes a work tree
+    again = discover(root, claims, DiscoverOptions(), first)
+    assert again.vcs == "git" and again.tree is None
 
 
 @pytest.mark.parametrize(

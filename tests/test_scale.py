@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-from fixturelib import FIXTURES, fixture_names, snapshot
+from fixturelib import FIXTURES, aged, fixture_names, snapshot
 
+from analyzer import discover as discover_stage
 from analyzer import pipeline
 from analyzer.cache import Cache
 from analyzer.parse import parse_files
@@ -228,6 +229,39 @@ def test_warm_scan_reuses_the_root_and_sees_changes(tmp_path):
     later = time.time() + 5
     os.utime(root / "a.js", (later, later))
     assert [f.name for f in scan([root], options).findings] == ["counter.after"]
+
+
+def cached(cache_dir: Path, kind: str) -> list[Path]:
+    return list(cache_dir.glob(f"*/{kind}/*/*.pickle"))
+
+
+def test_a_rescan_finds_a_file_added_since_the_last_scan(tmp_path, monkeypatch):
+    """The last scan's file list is reused while no directory changed: a new file must still be
+    found, although no file the last scan read has changed (the cached result would do)."""
+    monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)  # trust stamps from a moment ago
+    root = tmp_path / "repo"
+    (root / "modules" / "deep").mkdir(parents=True)
+    (root / "modules" / "deep" / "a.js").write_text("mw.track( 'counter.a' );\n")
+    aged(root)
+    options = ScanOptions(cache_dir=tmp_path / "cache")
+    assert [f.name for f in scan([root], options).findings] == ["counter.a"]
+    assert cached(tmp_path / "cache", "discovery") and cached(tmp_path / "cache", "roots")
+    (root / "modules" / "deep" / "b.js").write_text("mw.track( 'counter.b' );\n")
+    assert [f.name for f in scan([root], options).findings] == ["counter.a", "counter.b"]
+
+
+def test_a_tree_changed_just_before_a_scan_is_not_trusted_to_be_unchanged_later(tmp_path, monkeypatch):
+    """A file written again within the same tick of the clock keeps its modification time: what
+    changed moments before a scan is never remembered as unchanged (git's racy-clean files)."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.js").write_text("mw.track( 'counter.a' );\n")
+    options = ScanOptions(cache_dir=tmp_path / "cache")
+    scan([root], options)
+    assert cached(tmp_path / "cache", "discovery") == cached(tmp_path / "cache", "roots") == []
+    monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)
+    scan([root], options)
+    assert len(cached(tmp_path / "cache", "discovery")) == len(cached(tmp_path / "cache", "roots")) == 1
 
 
 def test_a_rescan_of_an_unchanged_root_loads_no_parser_and_no_resolver(tmp_path):
