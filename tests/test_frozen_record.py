@@ -59,3 +59,15 @@ def test_evaluator_records_keep_their_computed_fields():
     assert hash(frame) == hash(frame.bindings)  # set by __post_init__
     at = At(Lit("v"), "a.js")
     assert at.frame is EMPTY and hash(at) == hash(at)
+
+
+def test_what_a_rescan_loads_from_the_cache_pickles_back_equal():
+    """Unchanged roots are loaded from pickles: findings, declarations and the rest are read back
+    by calling their class, not by a Python __setstate__ per object."""
+    from fixturelib import scan_fixture
+
+    result = scan_fixture("demo-extension")
+    records = [*result.findings, *result.declarations, *result.diagnostics, *result.roots]
+    assert records and all(isinstance(record, TuplePickled) for record in records)
+    assert {type(f.via_wrapper) for f in result.findings} > {type(None)}  # nested records too
+    assert pickle.loads(pickle.dumps(result)) == result

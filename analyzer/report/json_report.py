@@ -26,5 +26,8 @@ def _value(value: Any) -> str:
     return _one_line(value)
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # json.dumps with options builds one per call
+
+
 def _one_line(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return _ENCODER.encode(value)

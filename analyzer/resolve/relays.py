@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from analyzer.model import Declaration, Finding
+from analyzer.model import Declaration, Finding, TuplePickled, frozen_record
 from analyzer.resources import read_yaml, remembered, rules_root
 from analyzer.ruleset import validate
 
@@ -23,8 +23,8 @@ RELAYED_FAMILIES = frozenset({"track-other", "error-logger"})
 MAX_HOPS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Relay:
+@frozen_record
+class Relay(TuplePickled):
     """Topics starting with `prefix` go to `stream` (or are re-fired as `topic`)."""
 
     prefix: str
