@@ -13,11 +13,10 @@ from pathlib import Path
 import click
 
 from analyzer import __version__
-from analyzer.checks import load_checks
 from analyzer.config import Config, ConfigError, find_config, load_config
 from analyzer.model import ScanResult
 from analyzer.pipeline import ScanOptions, default_jobs, scan
-from analyzer.report import FORMATTERS
+from analyzer.report import FORMATS, formatter
 from analyzer.resources import default_cache_dir
 from analyzer.ruleset import RuleError, load_rules_with
 
@@ -75,7 +74,7 @@ def main() -> None:
 
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--format", "-f", "output_format", type=click.Choice(sorted(FORMATTERS)), default="text",
+@click.option("--format", "-f", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the report to this file instead of standard output.")
@@ -136,7 +135,7 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
     try:
         with _Progress(enabled=not quiet) as progress:
             result = scan(list(paths), options, progress, rules, registry, registry_diagnostics)
-        text = FORMATTERS[output_format](result)
+        text = formatter(output_format)(result)
     except Exception as error:  # noqa: BLE001 - reported, never a traceback
         click.echo(f"instrumap: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_INTERNAL)
@@ -191,13 +190,15 @@ def failing_findings(result: ScanResult, threshold: str, include_tests: bool) ->
     """How many findings have a check at or above `threshold` (test code only if asked)."""
     if threshold == "never":
         return 0
+    fired = [f for f in result.findings if f.rule_ids and (include_tests or not f.in_test)]
+    if not fired:
+        return 0  # without a registry no check fires: the check data is not even loaded
+    from analyzer.checks import load_checks
+
     minimum = SEVERITY_ORDER.index(threshold)
     checks = load_checks()
     return sum(
-        1
-        for f in result.findings
-        if (include_tests or not f.in_test)
-        and any(SEVERITY_ORDER.index(checks.by_id(rule).severity) >= minimum for rule in f.rule_ids)
+        1 for f in fired if any(SEVERITY_ORDER.index(checks.by_id(rule).severity) >= minimum for rule in f.rule_ids)
     )
 
 

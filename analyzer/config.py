@@ -27,7 +27,6 @@ name into a known API.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,6 +113,8 @@ def config_schema() -> dict:
 
 
 def _read_toml(path: Path) -> dict:
+    import tomllib  # only when there is a configuration file
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:

@@ -10,11 +10,13 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable
-from importlib.abc import Traversable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from analyzer import __version__
+
+if TYPE_CHECKING:  # importlib.abc costs a rescan 5 ms
+    from importlib.abc import Traversable
 
 T = TypeVar("T")
 

@@ -28,7 +28,7 @@ from analyzer import extract, parse, pipeline, prefilter, symbols
 from analyzer.extract import Extractor
 from analyzer.frontends import FRONTENDS
 from analyzer.prefilter import Prefilter
-from analyzer.report import FORMATTERS
+from analyzer.report import formatter
 from analyzer.resolve import resolver
 from analyzer.resolve.resolver import Resolver
 from analyzer.ruleset import load_rules
@@ -132,7 +132,7 @@ def timed_scan(roots: list[Path], options: pipeline.ScanOptions, clock: StageClo
     start = time.perf_counter()
     rules = clock.wrap("load rules", load_rules)()
     result = pipeline.scan(roots, options, rules=rules)
-    clock.wrap("report", FORMATTERS["json"])(result)
+    clock.wrap("report", formatter("json"))(result)
     total = time.perf_counter() - start
     return total, sum(r.files_scanned for r in result.roots), len(result.findings)
 

@@ -10,7 +10,7 @@ import pytest
 from fixturelib import scan_fixture
 
 from analyzer.model import Finding, Root, ScanResult, Span, ViaWrapper
-from analyzer.report import FORMATTERS, csv_report
+from analyzer.report import csv_report, formatter
 from analyzer.report.csv_report import COLUMNS
 
 
@@ -57,7 +57,7 @@ def test_fixture_round_trips_through_dict_reader():
 def test_columns_follow_the_audit_order():
     assert COLUMNS[:4] == ("repository", "path", "line", "column")
     assert COLUMNS[-3:] == ("via_wrapper", "message", "fingerprint")
-    assert FORMATTERS["csv"] is csv_report.render
+    assert formatter("csv") is csv_report.render
 
 
 def test_optional_fields_candidates_and_wrapper():

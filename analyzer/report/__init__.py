@@ -1,20 +1,27 @@
 """Reporters: pure functions from a ScanResult to the text of one output format.
 
-The CLI looks the format up in FORMATTERS; reporters never read sources or see the engine.
+The CLI looks the format up with `formatter`; reporters never read sources or see the engine.
+A reporter's module is imported when its format is asked for (SARIF's loads the check data,
+which a rescan that writes JSON never needs).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from analyzer.model import ScanResult
-from analyzer.report import csv_report, json_report, sarif_report, text_report
 
 Formatter = Callable[[ScanResult], str]
 
-FORMATTERS: dict[str, Formatter] = {
-    "text": text_report.render,
-    "json": json_report.render,
-    "sarif": sarif_report.render,
-    "csv": csv_report.render,
+# format → module of analyzer.report whose `render` writes it
+FORMATS: dict[str, str] = {
+    "text": "text_report",
+    "json": "json_report",
+    "sarif": "sarif_report",
+    "csv": "csv_report",
 }
+
+
+def formatter(name: str) -> Formatter:
+    return importlib.import_module(f"analyzer.report.{FORMATS[name]}").render
