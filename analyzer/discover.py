@@ -83,6 +83,7 @@ class TreeStamps:
     again would find the same files: adding, removing or renaming an entry changes its
     directory's stamp; a link's target can change without it, so links are checked one by one."""
 
+    root: str
     read_at_ns: int
     directories: list[tuple[str, Stamp]] = field(default_factory=list)
     links: list[tuple[str, bool]] = field(default_factory=list)  # a link with a wanted name → is a file
@@ -90,7 +91,8 @@ class TreeStamps:
 
     def unchanged(self) -> bool:
         return (
-            all(stamp_of(d) == stamp for d, stamp in self.directories)
+            not in_git_work_tree(Path(self.root))  # else git lists the files (a parent may have become one)
+            and all(stamp_of(d) == stamp for d, stamp in self.directories)
             and all(stamp_of(f) == stamp for f, stamp in self.files)
             and all(os.path.isfile(link) == is_file for link, is_file in self.links)
         )
@@ -277,18 +279,17 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
     """The files under `root` that a frontend claims and that are worth scanning: `previous`
     (the same root's discovery with the same claims and options) if nothing it read changed."""
     options = options or DiscoverOptions()
-    in_git = (root / ".git").exists() or _inside_git(root)
-    if previous is not None and previous.tree is not None and not in_git and previous.tree.unchanged():
+    if previous is not None and previous.tree is not None and previous.tree.unchanged():
         return previous
     include = [glob_regex(p) for p in options.include]
     exclude = [glob_regex(p) for p in options.exclude]
-    listed = git_files(root) if in_git else None
+    listed = git_files(root) if in_git_work_tree(root) else None
     stamps = None
     if listed:
         candidates, vcs, revision = listed[0], "git", listed[1]
     else:  # only what a frontend claims, or marks a third-party copy, is of use below
         wanted = lambda name: claims(name) or name in THIRD_PARTY_MARKERS  # noqa: E731 - claims go by the name
-        stamps = TreeStamps(time.time_ns())
+        stamps = TreeStamps(os.fspath(root), time.time_ns())
         candidates, vcs, revision = walk_files(root, not include, wanted, stamps), None, None
     third_party = sorted(
         {p.rsplit("/", 1)[0] for p in candidates if p.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS and "/" in p}
@@ -322,6 +323,8 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
     return result
 
 
-def _inside_git(root: Path) -> bool:
+def in_git_work_tree(root: Path) -> bool:
+    if (root / ".git").exists():
+        return True
     current = root.resolve()
     return any((parent / ".git").exists() for parent in (current, *current.parents))

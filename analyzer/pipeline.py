@@ -27,6 +27,7 @@ from analyzer.discover import (
     DiscoverOptions,
     Discovery,
     SourceFile,
+    TreeStamps,
     discover,
     looks_generated,
     trusted_before,
@@ -110,8 +111,17 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     outputs: dict[str, _RootOutput] = {}
     todo = []
     for path, name in roots:
+        settings = root_settings(path, name, options, rules)
+        state_key = content_key("state", repr(settings).encode())
+        cached = unchanged_output(cache, state_key)
+        if cached is not None:
+            outputs[name] = cached  # nothing it saw has changed: not even discovery is needed
+            continue
         discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
-        signature, size = root_signature(path, name, discovery.files, options, rules)
+        signature, size, stamps = root_signature(settings, discovery.files)
+        if signature and discovery.tree is not None and discovery.tree.settled():
+            files = [f.absolute for f in discovery.files]
+            cache.put("state", state_key, _RootState(discovery.tree, files, stamps, signature))
         cached = cache.get("roots", signature) if signature else None
         if isinstance(cached, _RootOutput):
             outputs[name] = cached  # unchanged since the last scan: nothing to read or parse
@@ -350,12 +360,16 @@ def discover_root(path: Path, settings: DiscoverOptions, cache: Cache) -> Discov
     return discovery
 
 
-def root_signature(path: Path, name: str, files: list[SourceFile], options: ScanOptions,
-                   rules: RuleSet) -> tuple[str | None, int]:
+def root_settings(path: Path, name: str, options: ScanOptions, rules: RuleSet) -> tuple:
+    """What a root's result depends on besides its files (the code: see Cache)."""
+    return (name, str(path.resolve()), options.resolve, options.prefilter, options.include, options.exclude,
+            rules.digest)
+
+
+def root_signature(settings: tuple, files: list[SourceFile]) -> tuple[str | None, int, list[tuple[int, int, int]]]:
     """A key for the whole root's result (every file's path, size and change stamps; None when a
-    file cannot be stat'ed or changed too recently to tell a later change by its stamps), and
-    the root's size in bytes."""
-    settings = (name, str(path.resolve()), options.resolve, options.prefilter, rules.digest)
+    file cannot be stat'ed or changed too recently to tell a later change by its stamps), the
+    root's size in bytes, and each file's (size, mtime, ctime)."""
     threshold = trusted_before(time.time_ns())
     stamps = []
     size = 0
@@ -367,13 +381,42 @@ def root_signature(path: Path, name: str, files: list[SourceFile], options: Scan
             key_valid = False
             continue
         size += stat.st_size
-        stamps.append((source.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, source.in_test))
+        stamps.append((stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
         if stat.st_mtime_ns >= threshold or stat.st_ctime_ns >= threshold:
             key_valid = False  # not settled (see discover.settled)
     if not key_valid:
-        return None, size
+        return None, size, stamps
     # One repr of every file's stamps: hashing them file by file cost a third of a rescan's scan.
-    return hashlib.sha256(repr((settings, stamps)).encode()).hexdigest(), size
+    described = [(f.path, f.in_test) for f in files]
+    return hashlib.sha256(repr((settings, described, stamps)).encode()).hexdigest(), size, stamps
+
+
+@dataclass
+class _RootState:
+    """A root as its cached result saw it: the directories its discovery walked, and the size
+    and change stamps of every file it found. While they all still hold (a stat each), so does
+    the result, and neither discovery nor the root key is needed."""
+
+    tree: TreeStamps
+    files: list[str]  # absolute paths, in discovery's order
+    stamps: list[tuple[int, int, int]]  # (size, mtime, ctime) of each file
+    signature: str  # the key of the root's result
+
+    def holds(self) -> bool:
+        try:
+            now = [(s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in map(os.stat, self.files)]
+        except OSError:
+            return False
+        return now == self.stamps and self.tree.unchanged()
+
+
+def unchanged_output(cache: Cache, state_key: str) -> _RootOutput | None:
+    """The root's cached result, if nothing the scan that made it saw has changed since."""
+    state = cache.get("state", state_key)
+    if not isinstance(state, _RootState) or not state.holds():
+        return None
+    output = cache.get("roots", state.signature)
+    return output if isinstance(output, _RootOutput) else None
 
 
 def read_sources(files: list[SourceFile], repository: str, diagnostics: list[Diagnostic],

@@ -250,6 +250,25 @@ def test_a_rescan_finds_a_file_added_since_the_last_scan(tmp_path, monkeypatch):
     assert [f.name for f in scan([root], options).findings] == ["counter.a", "counter.b"]
 
 
+def test_a_rescan_of_an_unchanged_tree_skips_discovery_but_sees_an_edit_that_kept_size_and_mtime(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)  # trust stamps from a moment ago
+    root = tmp_path / "repo"
+    (root / "modules").mkdir(parents=True)
+    source = root / "modules" / "a.js"
+    source.write_text("mw.track( 'counter.aaa' );\n")
+    aged(root)
+    options = ScanOptions(cache_dir=tmp_path / "cache")
+    assert [f.name for f in scan([root], options).findings] == ["counter.aaa"]
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "discover_root", lambda *args: pytest.fail("discovered again"))
+        assert [f.name for f in scan([root], options).findings] == ["counter.aaa"]
+    before = source.stat()
+    source.write_text("mw.track( 'counter.bbb' );\n")
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))  # only the change time tells
+    assert [f.name for f in scan([root], options).findings] == ["counter.bbb"]
+
+
 def test_a_tree_changed_just_before_a_scan_is_not_trusted_to_be_unchanged_later(tmp_path, monkeypatch):
     """A file written again within the same tick of the clock keeps its modification time: what
     changed moments before a scan is never remembered as unchanged (git's racy-clean files)."""
@@ -259,9 +278,11 @@ def test_a_tree_changed_just_before_a_scan_is_not_trusted_to_be_unchanged_later(
     options = ScanOptions(cache_dir=tmp_path / "cache")
     scan([root], options)
     assert cached(tmp_path / "cache", "discovery") == cached(tmp_path / "cache", "roots") == []
+    assert cached(tmp_path / "cache", "state") == []
     monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)
     scan([root], options)
     assert len(cached(tmp_path / "cache", "discovery")) == len(cached(tmp_path / "cache", "roots")) == 1
+    assert len(cached(tmp_path / "cache", "state")) == 1
 
 
 def test_a_rescan_of_an_unchanged_root_loads_no_parser_and_no_resolver(tmp_path):
