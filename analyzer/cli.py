@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,7 +19,9 @@ from analyzer.model import ScanResult
 from analyzer.pipeline import ScanOptions, default_jobs, scan
 from analyzer.report import FORMATS, formatter
 from analyzer.resources import default_cache_dir
-from analyzer.ruleset import RuleError, load_rules_with
+
+if TYPE_CHECKING:
+    from analyzer.ruleset import RuleSet
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -112,8 +115,8 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
     """Scan repositories (or any directories) for instrumentation calls."""
     try:
         config = load_config(config_path or find_config(paths[0] if len(paths) == 1 else Path.cwd()))
-        rules = load_rules_with(config.custom_rules)
-    except (ConfigError, RuleError) as error:
+        rules = custom_rules(config)
+    except ConfigError as error:
         click.echo(f"instrumap: configuration error: {error}", err=True)
         sys.exit(EXIT_USAGE)
     registry, registry_diagnostics = None, []
@@ -174,6 +177,19 @@ def explain_command(rule: str) -> None:
         click.echo(f"instrumap: no family or check called {rule!r}; see `instrumap rules`", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(text, nl=False)
+
+
+def custom_rules(config: Config) -> RuleSet | None:
+    """The shipped rules plus the project's own, checked now (None: the shipped rules only,
+    loaded by the scan only if a root must be analysed)."""
+    if not config.custom_rules:
+        return None
+    from analyzer.ruleset import RuleError, load_rules_with
+
+    try:
+        return load_rules_with(config.custom_rules)
+    except RuleError as error:
+        raise ConfigError(str(error)) from error
 
 
 def scan_options(config: Config, include: tuple[str, ...], exclude: tuple[str, ...],

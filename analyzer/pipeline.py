@@ -42,11 +42,12 @@ from analyzer.model import (
     sorted_result,
 )
 from analyzer.resolve.relays import Relay, apply_relays, load_relays
-from analyzer.ruleset import RuleSet, load_rules
+from analyzer.resources import remembered
 
 if TYPE_CHECKING:
     from analyzer.facts import FileFacts
     from analyzer.registry import Registry
+    from analyzer.ruleset import RuleSet
     from analyzer.symbols import RepoIndex
 
 Progress = Callable[[str, int, int], None]  # (root name, files done, files total)
@@ -74,9 +75,9 @@ class _RootOutput:
 def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progress | None = None,
          rules: RuleSet | None = None, registry: Registry | None = None,
          registry_diagnostics: list[Diagnostic] | None = None) -> ScanResult:
-    """Scan the roots; with a registry, also cross-check what they send against it."""
+    """Scan the roots; with a registry, also cross-check what they send against it. `rules`:
+    the shipped rules when None, loaded only if a root must be analysed or a registry checked."""
     options = options or ScanOptions()
-    rules = rules or load_rules()
     outputs = scan_roots(root_names(paths), options, rules, progress)
     roots = [o.root for o in outputs]
     findings = [f for o in outputs for f in o.findings]
@@ -89,7 +90,7 @@ def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progre
     if registry is not None:
         from analyzer.classify import classify
 
-        classified = classify(findings, declarations, registry, [r.name for r in roots], rules=rules)
+        classified = classify(findings, declarations, registry, [r.name for r in roots], rules=rules or shipped_rules())
         findings = [*classified.findings, *classified.declaration_findings]
         summary = classified.summary
         diagnostics += classified.diagnostics
@@ -103,7 +104,7 @@ def registry_roots(registry: Registry, names: set[str]) -> list[Root]:
     return [Root(name=name, path=known[name]) for name in sorted(names) if name in known]
 
 
-def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleSet,
+def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleSet | None,
                progress: Progress | None) -> list[_RootOutput]:
     """Each root in turn, or several at once in worker processes (a root's result is small;
     its parsed files, which would cost as much to ship as to parse, stay in its worker)."""
@@ -129,6 +130,8 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
             todo.append((size, (path, name, discovery, signature)))
     # Largest first: a big root started last would run alone at the end while the other workers idle.
     todo = [job for _, job in sorted(todo, key=lambda entry: -entry[0])]
+    if todo:
+        rules = rules or shipped_rules()
     if options.jobs <= 1 or len(todo) <= 1:
         for path, name, discovery, signature in todo:
             outputs[name] = scan_root(path, name, discovery, signature, options, rules, progress, cache)
@@ -360,10 +363,23 @@ def discover_root(path: Path, settings: DiscoverOptions, cache: Cache) -> Discov
     return discovery
 
 
-def root_settings(path: Path, name: str, options: ScanOptions, rules: RuleSet) -> tuple:
+def root_settings(path: Path, name: str, options: ScanOptions, rules: RuleSet | None) -> tuple:
     """What a root's result depends on besides its files (the code: see Cache)."""
     return (name, str(path.resolve()), options.resolve, options.prefilter, options.include, options.exclude,
-            rules.digest)
+            rules_digest(rules))
+
+
+def shipped_rules() -> RuleSet:
+    from analyzer.ruleset import load_rules  # a rescan of unchanged roots needs only their digest
+
+    return load_rules()
+
+
+def rules_digest(rules: RuleSet | None) -> str:
+    """The digest of `rules`, or of the shipped rules (None), remembered beside them."""
+    if rules is not None:
+        return rules.digest
+    return remembered("rules-digest", lambda: shipped_rules().digest, str)
 
 
 def root_signature(settings: tuple, files: list[SourceFile]) -> tuple[str | None, int, list[tuple[int, int, int]]]:

@@ -287,7 +287,7 @@ def test_a_tree_changed_just_before_a_scan_is_not_trusted_to_be_unchanged_later(
 
 def test_a_rescan_of_an_unchanged_root_loads_no_parser_and_no_resolver(tmp_path):
     """The cached path must stay cheap to start: a warm scan imports neither tree-sitter, nor
-    a frontend, nor the resolver (each costs start-up time on every CI run)."""
+    a frontend, nor the resolver, nor even the rules (each costs start-up time on every CI run)."""
     import subprocess
     import sys
 
@@ -297,7 +297,7 @@ def test_a_rescan_of_an_unchanged_root_loads_no_parser_and_no_resolver(tmp_path)
         "options = ScanOptions(cache_dir=pathlib.Path(sys.argv[2]))\n"
         "result = scan([pathlib.Path(sys.argv[1])], options)\n"
         "heavy = ['tree_sitter', 'libcst', 'analyzer.frontends.javascript', 'analyzer.resolve.resolver',\n"
-        "         'analyzer.facts', 'analyzer.classify']\n"
+        "         'analyzer.facts', 'analyzer.classify', 'analyzer.ruleset', 'yaml']\n"
         "print(len(result.findings), ' '.join(m for m in heavy if m in sys.modules))\n"
     )
     command = [sys.executable, "-c", probe, str(FIXTURES / "js-track-basic"), str(tmp_path)]

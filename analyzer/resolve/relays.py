@@ -15,7 +15,6 @@ from dataclasses import replace
 
 from analyzer.model import Declaration, Finding, TuplePickled, frozen_record
 from analyzer.resources import read_yaml, remembered, rules_root
-from analyzer.ruleset import validate
 
 LEGACY_STREAM_PREFIX = "eventlogging_"
 LEGACY_DIRECT_FAMILIES = frozenset({"eventlogging-legacy"})
@@ -41,6 +40,8 @@ def load_relays() -> tuple[Relay, ...]:
 
 
 def _read_relays() -> tuple[Relay, ...]:
+    from analyzer.ruleset import validate  # only when the remembered relays are missing
+
     data = read_yaml(rules_root().joinpath("relays.yaml").read_text(encoding="utf-8"))
     validate(data, "relays.schema.json", "relays.yaml")
     return tuple(Relay(**entry) for entry in data["relays"])
