@@ -8,6 +8,7 @@ test code is scanned but marked.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
@@ -102,12 +103,43 @@ class TreeStamps:
 
 
 @dataclass
+class GitListing:
+    """What git listed for a root, so that a later scan can tell by listing again, but without
+    deciding about each file again, that discovery would give the same files."""
+
+    root: str
+    read_at_ns: int
+    digest: str  # of the listing and HEAD
+    missing: list[str] = field(default_factory=list)  # listed and claimed, but not a file (deleted, a submodule)
+    files: list[tuple[str, Stamp]] = field(default_factory=list)  # read by discovery (.gitattributes)
+
+    def unchanged(self) -> bool:
+        """(The listed files that were there must still be: the caller checks them.)"""
+        listed = git_files(Path(self.root))
+        return (
+            listed is not None
+            and listed.digest == self.digest
+            and not any(map(os.path.isfile, self.missing))
+            and all(stamp_of(f) == stamp for f, stamp in self.files)
+        )
+
+    def settled(self) -> bool:
+        return all(settled(stamp, self.read_at_ns) for _, stamp in self.files)
+
+
+@dataclass
 class Discovery:
     files: list[SourceFile]
     skipped: Counter = field(default_factory=Counter)
     vcs: str | None = None
     revision: str | None = None
-    tree: TreeStamps | None = None  # for a walked tree (not for git's listing, which its index decides)
+    basis: TreeStamps | GitListing | None = None  # what it read: a walked tree, or git's listing
+
+    def unchanged(self) -> bool:
+        """Whether discovering the same root with the same options would give these files again."""
+        if isinstance(self.basis, GitListing):  # git lists a deleted tracked file until it is staged
+            return self.basis.unchanged() and all(os.path.isfile(f.absolute) for f in self.files)
+        return self.basis is not None and self.basis.unchanged()
 
 
 def glob_regex(pattern: str) -> re.Pattern:
@@ -184,7 +216,14 @@ def has_long_line(data: bytes, limit: int) -> bool:
     return False
 
 
-def git_files(root: Path) -> tuple[list[str], str | None] | None:
+@dataclass
+class GitFiles:
+    paths: list[str]  # sorted, relative to the root
+    revision: str | None  # HEAD
+    digest: str  # of git's answers
+
+
+def git_files(root: Path) -> GitFiles | None:
     """Tracked and not-ignored untracked files under `root`, if it is inside a git work tree."""
     import subprocess  # only for a git checkout: a rescan of walked trees never needs it
 
@@ -201,7 +240,8 @@ def git_files(root: Path) -> tuple[list[str], str | None] | None:
     except (OSError, subprocess.SubprocessError):
         return None
     paths = sorted({p for p in listing.decode("utf-8", errors="surrogateescape").split("\0") if p})
-    return paths, head or None
+    digest = hashlib.sha256(listing + b"\0" + head.encode()).hexdigest()
+    return GitFiles(paths, head or None, digest)
 
 
 def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | None = None,
@@ -241,12 +281,11 @@ def walk_files(root: Path, prune: bool = True, keep: Callable[[str], bool] | Non
     return found
 
 
-def gitattribute_patterns(root: Path, stamps: TreeStamps | None = None) -> list[re.Pattern]:
+def gitattribute_patterns(root: Path, stamps: TreeStamps | GitListing) -> list[re.Pattern]:
     """Paths .gitattributes marks as vendored or generated (or excluded from diffs)."""
     marked = []
     path = os.path.join(root, ".gitattributes")
-    if stamps is not None:
-        stamps.files.append((path, stamp_of(path)))
+    stamps.files.append((path, stamp_of(path)))
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             text = handle.read()
@@ -279,24 +318,26 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
     """The files under `root` that a frontend claims and that are worth scanning: `previous`
     (the same root's discovery with the same claims and options) if nothing it read changed."""
     options = options or DiscoverOptions()
-    if previous is not None and previous.tree is not None and previous.tree.unchanged():
+    if previous is not None and previous.unchanged():
         return previous
     include = [glob_regex(p) for p in options.include]
     exclude = [glob_regex(p) for p in options.exclude]
+    top = os.fspath(root)
+    read_at_ns = time.time_ns()
     listed = git_files(root) if in_git_work_tree(root) else None
-    stamps = None
+    basis: TreeStamps | GitListing
     if listed:
-        candidates, vcs, revision = listed[0], "git", listed[1]
+        candidates, vcs, revision = listed.paths, "git", listed.revision
+        basis = GitListing(top, read_at_ns, listed.digest)
     else:  # only what a frontend claims, or marks a third-party copy, is of use below
         wanted = lambda name: claims(name) or name in THIRD_PARTY_MARKERS  # noqa: E731 - claims go by the name
-        stamps = TreeStamps(os.fspath(root), time.time_ns())
-        candidates, vcs, revision = walk_files(root, not include, wanted, stamps), None, None
+        basis = TreeStamps(top, read_at_ns)
+        candidates, vcs, revision = walk_files(root, not include, wanted, basis), None, None
     third_party = sorted(
         {p.rsplit("/", 1)[0] for p in candidates if p.rsplit("/", 1)[-1] in THIRD_PARTY_MARKERS and "/" in p}
     )
-    marked = gitattribute_patterns(root, stamps)
-    top = os.fspath(root)
-    result = Discovery([], Counter(), vcs, revision, stamps)
+    marked = gitattribute_patterns(root, basis)
+    result = Discovery([], Counter(), vcs, revision, basis)
     verdicts: dict[str, tuple[str | None, bool]] = {}  # directory → directory_verdict
     for path in candidates:
         if not claims(path):
@@ -318,7 +359,8 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
             continue
         absolute = os.path.join(top, path)
         if listed and not os.path.isfile(absolute):
-            continue  # listed by git but deleted, or a submodule
+            basis.missing.append(absolute)  # listed by git but deleted, or a submodule
+            continue
         result.files.append(SourceFile(path, absolute, verdict[1] or TEST_FILE.search(name) is not None))
     return result
 

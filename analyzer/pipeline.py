@@ -26,6 +26,7 @@ from analyzer.cache import Cache, content_key
 from analyzer.discover import (
     DiscoverOptions,
     Discovery,
+    GitListing,
     SourceFile,
     TreeStamps,
     discover,
@@ -120,9 +121,9 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
             continue
         discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
         signature, size, stamps = root_signature(settings, discovery.files)
-        if signature and discovery.tree is not None and discovery.tree.settled():
+        if signature and discovery.basis is not None and discovery.basis.settled():
             files = [f.absolute for f in discovery.files]
-            cache.put("state", state_key, _RootState(discovery.tree, files, stamps, signature))
+            cache.put("state", state_key, _RootState(discovery.basis, files, stamps, signature))
         cached = cache.get("roots", signature) if signature else None
         if isinstance(cached, _RootOutput):
             outputs[name] = cached  # unchanged since the last scan: nothing to read or parse
@@ -353,12 +354,11 @@ class _Loader:
 
 
 def discover_root(path: Path, settings: DiscoverOptions, cache: Cache) -> Discovery:
-    """The root's files: the last scan's discovery again when nothing it read has changed (a
-    walked tree's directories; a git checkout is listed by git every time)."""
+    """The root's files: the last scan's discovery again when nothing it read has changed."""
     key = content_key("discovery", repr((str(path.resolve()), settings)).encode())
     previous = cache.get("discovery", key)
     discovery = discover(path, claims, settings, previous if isinstance(previous, Discovery) else None)
-    if discovery is not previous and discovery.tree is not None and discovery.tree.settled():
+    if discovery is not previous and discovery.basis is not None and discovery.basis.settled():
         cache.put("discovery", key, discovery)
     return discovery
 
@@ -409,11 +409,11 @@ def root_signature(settings: tuple, files: list[SourceFile]) -> tuple[str | None
 
 @dataclass
 class _RootState:
-    """A root as its cached result saw it: the directories its discovery walked, and the size
-    and change stamps of every file it found. While they all still hold (a stat each), so does
-    the result, and neither discovery nor the root key is needed."""
+    """A root as its cached result saw it: what its discovery read (the directories it walked, or
+    git's listing), and the size and change stamps of every file it found. While they all still
+    hold (a stat each), so does the result, and neither discovery nor the root key is needed."""
 
-    tree: TreeStamps
+    basis: TreeStamps | GitListing
     files: list[str]  # absolute paths, in discovery's order
     stamps: list[tuple[int, int, int]]  # (size, mtime, ctime) of each file
     signature: str  # the key of the root's result
@@ -423,7 +423,7 @@ class _RootState:
             now = [(s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in map(os.stat, self.files)]
         except OSError:
             return False
-        return now == self.stamps and self.tree.unchanged()
+        return now == self.stamps and self.basis.unchanged()
 
 
 def unchanged_output(cache: Cache, state_key: str) -> _RootOutput | None:

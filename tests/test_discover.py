@@ -11,6 +11,8 @@ from fixturelib import aged
 from analyzer import discover as discover_stage
 from analyzer.discover import (
     DiscoverOptions,
+    GitListing,
+    TreeStamps,
     discover,
     glob_regex,
     has_long_line,
@@ -115,12 +117,42 @@ def walked_tree(tmp_path: Path) -> Path:
     return aged(root)
 
 
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                   check=True, capture_output=True)
+
+
+def checkout(tmp_path: Path) -> Path:
+    """The same tree as a git checkout, everything committed."""
+    root = walked_tree(tmp_path)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+    return aged(root)
+
+
 def test_an_unchanged_walked_tree_is_not_walked_again(tmp_path, monkeypatch):
     root = walked_tree(tmp_path)
     first = discover(root, claims)
-    assert first.tree is not None
+    assert isinstance(first.basis, TreeStamps)
     monkeypatch.setattr(discover_stage, "walk_files", lambda *args: pytest.fail("walked again"))
     assert discover(root, claims, DiscoverOptions(), first) is first
+
+
+def test_an_unchanged_checkout_is_listed_but_its_files_are_not_decided_on_again(tmp_path, monkeypatch):
+    root = checkout(tmp_path)
+    first = discover(root, claims)
+    assert isinstance(first.basis, GitListing) and first.revision
+    monkeypatch.setattr(discover_stage, "directory_verdict", lambda *args: pytest.fail("decided again"))
+    assert discover(root, claims, DiscoverOptions(), first) is first
+
+
+def test_a_new_commit_is_a_new_revision_for_the_same_files(tmp_path):
+    root = checkout(tmp_path)
+    first = discover(root, claims)
+    git(root, "commit", "-q", "--allow-empty", "-m", "next")
+    again = discover(root, claims, DiscoverOptions(), first)
+    assert again.revision != first.revision and again.files == first.files
 
 
 def _add_nested(root: Path) -> None:
@@ -147,10 +179,17 @@ def _create_link_target(root: Path) -> None:
     tree(root.parent / "outside", {"target.js": "mw.track( 'z' );"})
 
 
+def _ignore_a_new_file(root: Path) -> None:
+    (root / "modules/ignored.js").write_text("x")
+    _remove(root)
+    (root / ".gitignore").write_text("ignored.js\n")
+
+
 @pytest.mark.parametrize("change", [_add_nested, _add_directory, _remove, _rename, _mark_generated,
-                                    _create_link_target])
-def test_a_rescan_sees_every_change_to_which_files_there_are(tmp_path, change):
-    root = walked_tree(tmp_path)
+                                    _create_link_target, _ignore_a_new_file])
+@pytest.mark.parametrize("make", [walked_tree, checkout])
+def test_a_rescan_sees_every_change_to_which_files_there_are(tmp_path, make, change):
+    root = make(tmp_path)
     (root / ".gitattributes").write_text("gen/** linguist-generated\n")
     aged(root)
     first = discover(root, claims)
@@ -165,7 +204,7 @@ def test_a_git_checkout_is_listed_again_even_when_its_directories_are_unchanged(
     first = discover(root, claims)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)  # a parent becomes a work tree
     again = discover(root, claims, DiscoverOptions(), first)
-    assert again.vcs == "git" and again.tree is None
+    assert again.vcs == "git" and isinstance(again.basis, GitListing)
 
 
 @pytest.mark.parametrize(
