@@ -41,21 +41,23 @@ def weakest_resolution(kinds: list[str]) -> str:
     return max(kinds, key=RESOLUTION_KINDS.index)
 
 
-def frozen_record(cls=None, /, **options):
-    """`@dataclass(frozen=True, slots=True, **options)` with faster generated methods.
+def frozen_record(cls=None, /, *, eq: bool = True, order: bool = False):
+    """`@dataclass(frozen=True, slots=True, eq=eq, order=order)`, with its methods generated
+    here, all in one piece of source compiled once per class (dataclass compiles each method on
+    its own: creating the record classes was a tenth of a rescan's start-up).
 
-    - `__init__`: a frozen dataclass's sets each field through `object.__setattr__`; this one
-      calls each slot's own setter, which skips the attribute lookup (Member: 870 -> 420 ns).
-      Lowering builds hundreds of thousands of records per scan. The class stays frozen:
-      assigning to a field afterwards still raises.
+    - `__init__` calls each slot's own setter instead of `object.__setattr__` (Member: 870 ->
+      420 ns; lowering builds hundreds of thousands of records per scan). The class stays
+      frozen: assigning to a field afterwards raises FrozenInstanceError.
     - `__reduce__`, for a TuplePickled class: (class, field values), read by one generated
-      function (pickling the facts cache: 30 % faster than a generic reader per object)."""
+      function (pickling the facts cache: 30 % faster than a generic reader per object).
+    - `__repr__`, `__eq__`, `__hash__` and the order methods behave as dataclass's do, and a
+      method the class defines itself is kept, as dataclass keeps it."""
 
     def wrap(klass: type) -> type:
-        klass = dataclass(frozen=True, slots=True, **options)(klass)
-        klass.__init__ = _slot_setting_init(klass)
-        if issubclass(klass, TuplePickled):
-            klass.__reduce__ = _tuple_reduce(klass)
+        # Fields and slots from dataclass; the methods below.
+        klass = dataclass(init=False, repr=False, eq=False, slots=True)(klass)
+        _add_record_methods(klass, eq, order)
         return klass
 
     return wrap if cls is None else wrap(cls)
@@ -70,13 +72,47 @@ class TuplePickled:
     __slots__ = ()
 
 
-def _slot_setting_init(cls: type):
-    """An `__init__` that takes the dataclass's parameters (defaults, default factories, fields
-    left out of `__init__`, `__post_init__`) and sets the slots."""
-    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
-    parameters, body = [], []
-    for index, f in enumerate(dataclasses.fields(cls)):
+def _add_record_methods(cls: type, eq: bool, order: bool) -> None:
+    fields = dataclasses.fields(cls)
+    own = cls.__dict__
+    namespace: dict[str, Any] = {
+        "_cls": cls, "_MISSING": dataclasses.MISSING, "_Frozen": dataclasses.FrozenInstanceError,
+        "_names": frozenset(f.name for f in fields),
+    }
+    for index, f in enumerate(fields):
         namespace[f"_set{index}"] = getattr(cls, f.name).__set__
+    methods = {"__init__": _init_source(fields, namespace, hasattr(cls, "__post_init__")), **_frozen_sources(own)}
+    if "__repr__" not in own:
+        shown = ", ".join(f"{f.name}={{self.{f.name}!r}}" for f in fields if f.repr)
+        methods["__repr__"] = [f'    return f"{{self.__class__.__qualname__}}({shown})"']
+    compared = _tuple_of("self", [f.name for f in fields if f.compare])
+    other = _tuple_of("other", [f.name for f in fields if f.compare])
+    if eq and "__eq__" not in own:
+        methods["__eq__"] = _comparison("==", compared, other)
+    for name, operator in (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")):
+        if order:
+            if name in own:
+                raise TypeError(f"{cls.__name__} defines {name}: frozen_record(order=True) would replace it")
+            methods[name] = _comparison(operator, compared, other)
+    explicit_hash = own.get("__hash__", dataclasses.MISSING) not in (dataclasses.MISSING, None)
+    if eq and not explicit_hash:
+        hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
+        methods["__hash__"] = [f"    return hash({_tuple_of('self', hashed)})"]
+    if issubclass(cls, TuplePickled):
+        methods["__reduce__"] = [f"    return _cls, {_tuple_of('self', [f.name for f in fields])}"]
+    else:  # what dataclass gives a frozen slotted class (setting a slot directly: it is frozen)
+        methods["__getstate__"] = [f"    return [{', '.join(f'self.{f.name}' for f in fields)}]"]
+        methods["__setstate__"] = ["(state)", *(f"    _set{i}(self, state[{i}])" for i in range(len(fields)))]
+    for name, method in _compiled_methods(cls, methods, namespace).items():
+        setattr(cls, name, method)
+    cls.__init__.__annotations__ = {**{f.name: f.type for f in fields if f.init}, "return": None}
+
+
+def _init_source(fields: tuple[dataclasses.Field, ...], namespace: dict[str, Any], post_init: bool) -> list[str]:
+    """An `__init__` taking the dataclass's parameters (defaults, default factories, fields left
+    out of `__init__`, `__post_init__`) that sets the slots; its first line is its header."""
+    parameters, body = [], []
+    for index, f in enumerate(fields):
         has_factory = f.default_factory is not dataclasses.MISSING
         if has_factory:
             namespace[f"_factory{index}"] = f.default_factory
@@ -96,24 +132,48 @@ def _slot_setting_init(cls: type):
             value = f.name
         if value is not None:
             body.append(f"    _set{index}(self, {value})")
-    if hasattr(cls, "__post_init__"):
+    if post_init:
         body.append("    self.__post_init__()")
-    init = _compiled(cls, "__init__", f"def __init__(self, {', '.join(parameters)}):", body, namespace)
-    init.__annotations__ = {**{f.name: f.type for f in dataclasses.fields(cls) if f.init}, "return": None}
-    return init
+    return [f"({', '.join(parameters)})", *body]
 
 
-def _tuple_reduce(cls: type):
-    values = "".join(f"self.{f.name}, " for f in dataclasses.fields(cls))
-    return _compiled(cls, "__reduce__", "def __reduce__(self):", [f"    return _cls, ({values})"], {"_cls": cls})
+def _frozen_sources(own: Mapping[str, Any]) -> dict[str, list[str]]:
+    for name in ("__setattr__", "__delattr__"):
+        if name in own:
+            raise TypeError(f"a frozen record cannot define {name}")
+    refuse = ["    if type(self) is _cls or name in _names:",
+              "        raise _Frozen(f'cannot assign to field {name!r}')"]
+    return {
+        "__setattr__": ["(name, value)", *refuse, "    super(_cls, self).__setattr__(name, value)"],
+        "__delattr__": ["(name)", *refuse, "    super(_cls, self).__delattr__(name)"],
+    }
 
 
-def _compiled(cls: type, name: str, header: str, body: list[str], namespace: dict[str, Any]):
-    """A method of `cls` from generated source, as dataclasses builds its own."""
-    exec("\n".join([header, *(body or ["    pass"])]), namespace)
-    method = namespace[name]
-    method.__qualname__ = f"{cls.__qualname__}.{name}"
-    return method
+def _comparison(operator: str, mine: str, theirs: str) -> list[str]:
+    return ["(other)", "    if other.__class__ is self.__class__:", f"        return {mine} {operator} {theirs}",
+            "    return NotImplemented"]
+
+
+def _tuple_of(name: str, fields: list[str]) -> str:
+    return "(" + "".join(f"{name}.{field}, " for field in fields) + ")"
+
+
+def _compiled_methods(cls: type, methods: dict[str, list[str]], namespace: dict[str, Any]) -> dict[str, Any]:
+    """The methods of `cls` from generated source, compiled in one go. Each is a list of lines:
+    the parameters after `self` when the first line starts with "(", then the body."""
+    source = []
+    for name, lines in methods.items():
+        parameters = lines[0][1:-1] if lines and lines[0].startswith("(") else ""
+        body = lines[1:] if lines and lines[0].startswith("(") else lines
+        source.append(f"def {name}(self{', ' if parameters else ''}{parameters}):")
+        source.extend(body or ["    pass"])
+    exec("\n".join(source), namespace)
+    compiled = {}
+    for name in methods:
+        method = namespace[name]
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        compiled[name] = method
+    return compiled
 
 
 @frozen_record(order=True)

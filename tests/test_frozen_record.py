@@ -48,6 +48,51 @@ def test_still_frozen_and_hashable():
     assert Span(1, 2, 3, 4) < Span(1, 2, 3, 5)  # order=True kept
 
 
+def _made_both_ways(**options) -> tuple[type, type]:
+    """One class made by frozen_record, and the same by dataclass(frozen=True, slots=True)."""
+
+    def body() -> dict:
+        return {"__annotations__": {"name": "str", "count": "int", "tags": "tuple", "hidden": "int", "loose": "int"},
+                "count": 3, "tags": field(default_factory=tuple), "hidden": field(default=0, repr=False),
+                "loose": field(default=0, compare=False)}
+
+    return (frozen_record(type("Rec", (), body()), **options),
+            dataclasses.dataclass(frozen=True, slots=True, **options)(type("Rec", (), body())))
+
+
+def _observed(cls: type, order: bool) -> dict:
+    records = [cls("a", 1, ("x",), 2, 5), cls("a", 1, ("x",), 2, 6), cls("a", 1, ("x",), 3, 5), cls("b"), cls("a")]
+    seen = {
+        "repr": [repr(r) for r in records],
+        "==": [[a == b for b in records] for a in records],
+        "equal hashes": [[hash(a) == hash(b) for b in records] for a in records],
+        "replaced": repr(dataclasses.replace(records[0], count=9)),
+        "fields": [(f.name, f.repr, f.compare) for f in dataclasses.fields(cls)],
+    }
+    if order:
+        seen["order"] = [[(a < b, a <= b, a > b, a >= b) for b in records] for a in records]
+    else:
+        with pytest.raises(TypeError):
+            records[0] < records[1]  # noqa: B015 - unordered
+    for attempt in (lambda: setattr(records[0], "name", "z"), lambda: delattr(records[0], "count")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            attempt()
+    return seen
+
+
+@pytest.mark.parametrize("options", [{}, {"order": True}, {"eq": False}])
+def test_behaves_as_a_frozen_slotted_dataclass(options):
+    fast, reference = _made_both_ways(**options)
+    assert _observed(fast, options.get("order", False)) == _observed(reference, options.get("order", False))
+    assert fast.__slots__ == reference.__slots__
+
+
+def test_records_that_are_not_tuple_pickled_pickle_as_a_dataclass_does():
+    sample = Sample("a", 5, ["x"])
+    again = pickle.loads(pickle.dumps(sample))
+    assert again == sample and again.doubled == 10 and again is not sample
+
+
 def test_records_pickle_back_equal():
     call = CallSite(Member(Ref("mw", 0), "track"), (Lit("counter.x"),), 0, Span(1, 1, 1, 20), snippet="mw.track(…)")
     assert isinstance(call, TuplePickled)
