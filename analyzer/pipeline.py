@@ -115,16 +115,12 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     for path, name in roots:
         settings = root_settings(path, name, options, rules)
         state_key = content_key("state", repr(settings).encode())
-        cached = unchanged_output(cache, state_key)
-        if cached is not None:
-            outputs[name] = cached  # nothing it saw has changed: not even discovery is needed
-            continue
-        discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
-        signature, size, stamps = root_signature(settings, discovery.files)
-        if signature and discovery.basis is not None and discovery.basis.settled():
-            files = [f.absolute for f in discovery.files]
-            cache.put("state", state_key, _RootState(discovery.basis, files, stamps, signature))
-        cached = cache.get("roots", signature) if signature else None
+        cached = unchanged_output(cache, state_key)  # nothing it saw has changed: not even discovery is needed
+        if cached is None:
+            discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
+            signature, size, stamps = root_signature(settings, discovery.files)
+            remember_state(cache, state_key, discovery, stamps, signature)
+            cached = cache.get("roots", signature) if signature else None
         if isinstance(cached, _RootOutput):
             outputs[name] = cached  # unchanged since the last scan: nothing to read or parse
         else:
@@ -424,6 +420,13 @@ class _RootState:
         except OSError:
             return False
         return now == self.stamps and self.basis.unchanged()
+
+
+def remember_state(cache: Cache, state_key: str, discovery: Discovery, stamps: list[tuple[int, int, int]],
+                   signature: str | None) -> None:
+    if signature and discovery.basis is not None and discovery.basis.settled():
+        files = [f.absolute for f in discovery.files]
+        cache.put("state", state_key, _RootState(discovery.basis, files, stamps, signature))
 
 
 def unchanged_output(cache: Cache, state_key: str) -> _RootOutput | None:
