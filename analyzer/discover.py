@@ -322,6 +322,7 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
         return previous
     include = [glob_regex(p) for p in options.include]
     exclude = [glob_regex(p) for p in options.exclude]
+    root = Path(os.path.abspath(root))  # what is remembered must not depend on the working directory
     top = os.fspath(root)
     read_at_ns = time.time_ns()
     listed = git_files(root) if in_git_work_tree(root) else None
