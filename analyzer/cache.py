@@ -3,18 +3,19 @@
 - Facts: a file's FileFacts, keyed by the hash of its bytes, its language and the code that
   lowers it (instrumap version plus a digest of the frontends and queries), so an edit to either
   misses. Parsing is the expensive stage; a warm cache skips it.
-- Roots: the analysed result of a root, keyed by every claimed file's path, size and change
-  stamps (mtime, ctime), the rules, the options and the code, so rescanning an unchanged tree
-  skips reading files at all.
+- Roots: the analysed result of a root, keyed by what it is computed from: every discovered
+  file's path, test mark and bytes, the revision and skip counts discovery reported, the rules,
+  the options and the code. A fresh checkout of analysed files (a CI run that keeps its cache)
+  is read and hashed, but not parsed or analysed again.
 - Discovery: a root's discovered files, with what discovery read to find them (every walked
   directory's stamps, or git's listing), reused while that is unchanged.
 - State: per root and settings, what its cached result saw (what discovery read, every file's
-  stamps) and that result's key: while a stat of each agrees, a rescan neither discovers nor
-  computes the key.
+  size and stamps) and that result's key: while a stat of each agrees, a rescan neither
+  discovers nor reads a file.
 
 Stamps written within RACY_WINDOW_NS of being read are never trusted to vouch for anything
-(a file written again within the same clock tick keeps its mtime): such a tree is analysed
-again next time rather than remembered.
+(a file written again within the same clock tick keeps its mtime): discovery and state are
+not remembered for such a tree (its result is: content needs no trust in stamps).
 
 Entries are pickles written to a temporary file and renamed into place, so concurrent scans
 (a sweep's workers) never see half-written entries; a corrupt or unreadable entry is a miss.

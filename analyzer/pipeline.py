@@ -115,35 +115,45 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     for path, name in roots:
         settings = root_settings(path, name, options, rules)
         state_key = content_key("state", repr(settings).encode())
-        cached = unchanged_output(cache, state_key)  # nothing it saw has changed: not even discovery is needed
-        if cached is None:
-            discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
-            signature, size, stamps = root_signature(settings, discovery.files)
-            remember_state(cache, state_key, discovery, stamps, signature)
-            cached = cache.get("roots", signature) if signature else None
-        if isinstance(cached, _RootOutput):
-            outputs[name] = cached  # unchanged since the last scan: nothing to read or parse
-        else:
-            todo.append((size, (path, name, discovery, signature)))
+        cached = unchanged_output(cache, state_key)
+        if cached is not None:
+            outputs[name] = cached  # nothing it saw has changed: not even discovery is needed
+            continue
+        discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
+        stamps = FileStamps.of(discovery.files)  # before the files are read
+        todo.append(RootJob(path, name, discovery, settings, state_key, stamps))
     # Largest first: a big root started last would run alone at the end while the other workers idle.
-    todo = [job for _, job in sorted(todo, key=lambda entry: -entry[0])]
+    todo.sort(key=lambda job: -job.stamps.size)
     if todo:
         rules = rules or shipped_rules()
     if options.jobs <= 1 or len(todo) <= 1:
-        for path, name, discovery, signature in todo:
-            outputs[name] = scan_root(path, name, discovery, signature, options, rules, progress, cache)
+        for job in todo:
+            outputs[job.name] = scan_root(job, options, rules, progress, cache)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         # The rule set goes to each worker once, when it starts, not with every root.
         with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo)), initializer=_keep_worker_rules,
                                  initargs=(rules,)) as pool:
-            pending = {pool.submit(_scan_root_in_worker, *job, options): job[1] for job in todo}
+            pending = {pool.submit(_scan_root_in_worker, job, options): job.name for job in todo}
             for done, future in enumerate(as_completed(pending), 1):
                 outputs[pending[future]] = future.result()
                 if progress is not None:
                     progress("all roots", done, len(pending))
     return [outputs[name] for _, name in roots]
+
+
+@dataclass
+class RootJob:
+    """A root whose result is not known from its stamps: to be read (and analysed unless its
+    content was analysed before)."""
+
+    path: Path
+    name: str
+    discovery: Discovery
+    settings: tuple  # root_settings
+    state_key: str
+    stamps: FileStamps
 
 
 _worker_rules: list[RuleSet] = []  # in a worker process: the rule set it was started with
@@ -153,9 +163,8 @@ def _keep_worker_rules(rules: RuleSet) -> None:
     _worker_rules[:] = [rules]
 
 
-def _scan_root_in_worker(path: Path, name: str, discovery: Discovery, signature: str | None,
-                         options: ScanOptions) -> _RootOutput:
-    return scan_root(path, name, discovery, signature, options, _worker_rules[0], None, Cache(options.cache_dir))
+def _scan_root_in_worker(job: RootJob, options: ScanOptions) -> _RootOutput:
+    return scan_root(job, options, _worker_rules[0], None, Cache(options.cache_dir))
 
 
 def default_jobs() -> int:
@@ -197,21 +206,49 @@ def cycles_collected_at_the_end():
         gc.collect(0)
 
 
-def scan_root(path: Path, name: str, discovery: Discovery, signature: str | None, options: ScanOptions,
-              rules: RuleSet, progress: Progress | None, cache: Cache) -> _RootOutput:
-    """Read, parse and analyse one root's discovered files (and cache the result under `signature`)."""
-    with cycles_collected_at_the_end():
-        return _scan_root(path, name, discovery, signature, options, rules, progress, cache)
+def scan_root(job: RootJob, options: ScanOptions, rules: RuleSet, progress: Progress | None,
+              cache: Cache) -> _RootOutput:
+    """Read one root's discovered files; analyse them unless the same content was analysed
+    before (with the same settings); remember the result under the content's signature and,
+    when the stamps can vouch for it, what the files looked like."""
+    diagnostics: list[Diagnostic] = []
+    skipped = Counter(job.discovery.skipped)
+    data = read_sources(job.discovery.files, job.name, diagnostics, skipped)
+    # An unreadable file may read differently next time: such a root is not remembered.
+    remembered = cache.enabled and not diagnostics
+    signature = content_signature(job.settings, job.discovery, skipped, data) if remembered else None
+    output = cache.get("roots", signature) if signature else None
+    if not isinstance(output, _RootOutput):
+        with cycles_collected_at_the_end():
+            output = analyse_in_rounds(job.path, job.name, job.discovery, data, skipped, diagnostics, options, rules,
+                                  progress, cache)
+        if signature:
+            cache.put("roots", signature, output)
+    if signature:
+        remember_state(cache, job.state_key, job.discovery, job.stamps, signature)
+    return output
 
 
-def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | None, options: ScanOptions,
-               rules: RuleSet, progress: Progress | None, cache: Cache) -> _RootOutput:
+def content_signature(settings: tuple, discovery: Discovery, skipped: Counter, data: dict[str, bytes]) -> str:
+    """A key for a root's result made of what it is computed from: the settings (root_settings;
+    the code is the cache's namespace), what discovery reports (VCS, revision, skip counts), and
+    every file's path, test mark and bytes."""
+    digest = hashlib.sha256(repr((settings, discovery.vcs, discovery.revision, sorted(skipped.items()))).encode())
+    for source in discovery.files:
+        content = data.get(source.path)
+        if content is not None:
+            digest.update(f"\0{source.path}\0{source.in_test}\0{len(content)}\0".encode())
+            digest.update(content)
+    return digest.hexdigest()
+
+
+def analyse_in_rounds(path: Path, name: str, discovery: Discovery, data: dict[str, bytes], skipped: Counter,
+                 diagnostics: list[Diagnostic], options: ScanOptions, rules: RuleSet, progress: Progress | None,
+                 cache: Cache) -> _RootOutput:
+    """Parse what the prefilter (and then resolution) asks for, and analyse it, round by round."""
     from analyzer.prefilter import Prefilter
     from analyzer.symbols import RepoIndex
 
-    diagnostics: list[Diagnostic] = []
-    skipped = Counter(discovery.skipped)
-    data = read_sources(discovery.files, name, diagnostics, skipped)
     in_test = {s.path: s.in_test for s in discovery.files}
     prefilter = Prefilter(rules) if options.prefilter else None
     seeds = [p for p in data if prefilter is None or prefilter.wanted(p, language_of(p), data[p])]
@@ -263,10 +300,7 @@ def _scan_root(path: Path, name: str, discovery: Discovery, signature: str | Non
         revision=discovery.revision,
         skipped=tuple(sorted(skipped.items())),
     )
-    output = _RootOutput(root, findings, declarations, diagnostics, relays)
-    if signature:
-        cache.put("roots", signature, output)
-    return output
+    return _RootOutput(root, findings, declarations, diagnostics, relays)
 
 
 @dataclass
@@ -378,29 +412,31 @@ def rules_digest(rules: RuleSet | None) -> str:
     return remembered("rules-digest", lambda: shipped_rules().digest, str)
 
 
-def root_signature(settings: tuple, files: list[SourceFile]) -> tuple[str | None, int, list[tuple[int, int, int]]]:
-    """A key for the whole root's result (every file's path, size and change stamps; None when a
-    file cannot be stat'ed or changed too recently to tell a later change by its stamps), the
-    root's size in bytes, and each file's (size, mtime, ctime)."""
-    threshold = trusted_before(time.time_ns())
-    stamps = []
-    size = 0
-    key_valid = True
-    for source in files:
-        try:
-            stat = os.stat(source.absolute)
-        except OSError:
-            key_valid = False
-            continue
-        size += stat.st_size
-        stamps.append((stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
-        if stat.st_mtime_ns >= threshold or stat.st_ctime_ns >= threshold:
-            key_valid = False  # not settled (see discover.settled)
-    if not key_valid:
-        return None, size, stamps
-    # One repr of every file's stamps: hashing them file by file cost a third of a rescan's scan.
-    described = [(f.path, f.in_test) for f in files]
-    return hashlib.sha256(repr((settings, described, stamps)).encode()).hexdigest(), size, stamps
+@dataclass
+class FileStamps:
+    """Every discovered file's (size, mtime, ctime), taken before the files are read."""
+
+    stamps: list[tuple[int, int, int]] | None  # None when a file could not be stat'ed
+    size: int  # bytes in all
+    settled: bool  # all written long enough before they were stamped (see discover.settled)
+
+    @classmethod
+    def of(cls, files: list[SourceFile]) -> FileStamps:
+        threshold = trusted_before(time.time_ns())
+        stamps: list[tuple[int, int, int]] | None = []
+        size = 0
+        settled = True
+        for source in files:
+            try:
+                stat = os.stat(source.absolute)
+            except OSError:
+                stamps = None
+                continue
+            size += stat.st_size
+            if stamps is not None:
+                stamps.append((stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+            settled = settled and stat.st_mtime_ns < threshold and stat.st_ctime_ns < threshold
+        return cls(stamps, size, settled)
 
 
 @dataclass
@@ -422,11 +458,12 @@ class _RootState:
         return now == self.stamps and self.basis.unchanged()
 
 
-def remember_state(cache: Cache, state_key: str, discovery: Discovery, stamps: list[tuple[int, int, int]],
-                   signature: str | None) -> None:
-    if signature and discovery.basis is not None and discovery.basis.settled():
+def remember_state(cache: Cache, state_key: str, discovery: Discovery, stamps: FileStamps, signature: str) -> None:
+    """What the files looked like when the result `signature` was computed from them, if their
+    stamps can vouch that a later scan seeing the same stamps would read the same."""
+    if stamps.stamps is not None and stamps.settled and discovery.basis is not None and discovery.basis.settled():
         files = [f.absolute for f in discovery.files]
-        cache.put("state", state_key, _RootState(discovery.basis, files, stamps, signature))
+        cache.put("state", state_key, _RootState(discovery.basis, files, stamps.stamps, signature))
 
 
 def unchanged_output(cache: Cache, state_key: str) -> _RootOutput | None:

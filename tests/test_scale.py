@@ -271,18 +271,58 @@ def test_a_rescan_of_an_unchanged_tree_skips_discovery_but_sees_an_edit_that_kep
 
 def test_a_tree_changed_just_before_a_scan_is_not_trusted_to_be_unchanged_later(tmp_path, monkeypatch):
     """A file written again within the same tick of the clock keeps its modification time: what
-    changed moments before a scan is never remembered as unchanged (git's racy-clean files)."""
+    changed moments before a scan is never remembered as unchanged (git's racy-clean files).
+    The result itself is remembered under its content, which needs no trust in stamps."""
     root = tmp_path / "repo"
     root.mkdir()
     (root / "a.js").write_text("mw.track( 'counter.a' );\n")
     options = ScanOptions(cache_dir=tmp_path / "cache")
     scan([root], options)
-    assert cached(tmp_path / "cache", "discovery") == cached(tmp_path / "cache", "roots") == []
-    assert cached(tmp_path / "cache", "state") == []
+    assert cached(tmp_path / "cache", "discovery") == cached(tmp_path / "cache", "state") == []
+    assert len(cached(tmp_path / "cache", "roots")) == 1
     monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)
     scan([root], options)
-    assert len(cached(tmp_path / "cache", "discovery")) == len(cached(tmp_path / "cache", "roots")) == 1
-    assert len(cached(tmp_path / "cache", "state")) == 1
+    assert len(cached(tmp_path / "cache", "discovery")) == len(cached(tmp_path / "cache", "state")) == 1
+    assert len(cached(tmp_path / "cache", "roots")) == 1  # the same content: the same entry
+
+
+def test_a_fresh_copy_of_analysed_files_is_not_analysed_again(tmp_path, monkeypatch):
+    """A new checkout of the same commit (new modification times, the same bytes: a CI run with
+    its cache kept) is read, but not parsed or analysed again."""
+    monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)
+    root = tmp_path / "repo"
+    (root / "modules").mkdir(parents=True)
+    (root / "modules" / "a.js").write_text("mw.track( 'counter.a' );\n")
+    options = ScanOptions(cache_dir=tmp_path / "cache")
+    first = scan([root], options)
+    later = time.time() + 10
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (later, later))
+    monkeypatch.setattr(pipeline, "analyse_in_rounds", lambda *args: pytest.fail("analysed again"))
+    assert scan([root], options) == first
+
+
+def test_a_commit_that_changes_no_file_still_changes_the_reported_revision(tmp_path, monkeypatch):
+    import subprocess
+
+    monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.js").write_text("mw.track( 'counter.a' );\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "one")
+    aged(root)
+    options = ScanOptions(cache_dir=tmp_path / "cache")
+    before = scan([root], options).roots[0].revision
+    git("commit", "-q", "--allow-empty", "-m", "two")
+    after = scan([root], options).roots[0].revision
+    assert before and after and before != after
 
 
 def test_a_rescan_of_an_unchanged_root_loads_no_parser_and_no_resolver(tmp_path):
