@@ -215,13 +215,13 @@ def scan_root(job: RootJob, options: ScanOptions, rules: RuleSet, progress: Prog
     skipped = Counter(job.discovery.skipped)
     data = read_sources(job.discovery.files, job.name, diagnostics, skipped)
     # An unreadable file may read differently next time: such a root is not remembered.
-    remembered = cache.enabled and not diagnostics
-    signature = content_signature(job.settings, job.discovery, skipped, data) if remembered else None
+    cacheable = cache.enabled and not diagnostics
+    signature = content_signature(job.settings, job.discovery, skipped, data) if cacheable else None
     output = cache.get("roots", signature) if signature else None
     if not isinstance(output, _RootOutput):
         with cycles_collected_at_the_end():
-            output = analyse_in_rounds(job.path, job.name, job.discovery, data, skipped, diagnostics, options, rules,
-                                  progress, cache)
+            output = analyse_in_rounds(job.path, job.name, job.discovery, data, skipped, diagnostics, options,
+                                       rules, progress, cache)
         if signature:
             cache.put("roots", signature, output)
     if signature:
