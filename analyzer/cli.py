@@ -124,10 +124,12 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
     schema_paths = schemas or config.schemas
     if stream_paths or schema_paths:
         # Imported only when asked for: its readers load a PHP parser.
+        from analyzer.cache import Cache
         from analyzer.registry import RegistryPathError, load_registry
 
         try:
-            registry, registry_diagnostics = load_registry(stream_paths, schema_paths)
+            registry, registry_diagnostics = load_registry(stream_paths, schema_paths,
+                                                           Cache(None if no_cache else cache_dir))
         except RegistryPathError as error:
             click.echo(f"instrumap: registry error: {error}", err=True)
             sys.exit(EXIT_USAGE)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.cache import Cache
 from analyzer.registry import RegistryPathError, load_registry
 from analyzer.registry.phpvalues import PhpSource, Unknown
 from analyzer.registry.privacy import load_privacy_rules_from
@@ -340,6 +341,32 @@ def test_a_broken_versioned_schema_is_reported_when_read(tmp_path):
     assert [d.code for d in registry.late_diagnostics] == ["schema-yaml-error"]
     assert registry.late_diagnostics[0].path == "jsonschema/analytics/demo/interaction/2.0.0.yaml"
     assert "client-ip" not in hints.categories
+
+
+def _loaded(cache: Cache, schemas: Path) -> tuple:
+    registry, diagnostics = load_registry([CHECKOUT], [schemas, REGISTRY / "schemas-primary"], cache)
+    hints = registry.privacy(registry.stream("mediawiki.demo_interaction"), "/analytics/demo/interaction/2.0.0")
+    return (registry.streams.exact_names(), sorted(registry.schemas.titles),
+            [registry.schemas.titles[t].current_id for t in sorted(registry.schemas.titles)],
+            sorted(hints.categories), [(d.code, d.path) for d in diagnostics])
+
+
+def test_a_registry_read_before_is_not_parsed_again_and_an_edit_is(tmp_path, monkeypatch):
+    """A rescan with a registry reads its files, but parses what it parsed before only when the
+    bytes changed (parsing the schema YAML was most of such a rescan)."""
+    from analyzer.registry import schemas, streams
+
+    copy = tmp_path / "schemas"
+    shutil.copytree(REGISTRY / "schemas-secondary", copy)
+    first = _loaded(Cache(tmp_path / "cache"), copy)
+    with monkeypatch.context() as patched:
+        patched.setattr(schemas, "read_yaml", lambda text: pytest.fail("YAML parsed again"))
+        patched.setattr(streams, "_read_php", lambda *args: pytest.fail("PHP read again"))
+        assert _loaded(Cache(tmp_path / "cache"), copy) == first
+    version = copy / "jsonschema/analytics/demo/interaction/2.0.0.yaml"
+    version.write_text(version.read_text().replace("client_ip", "client_address"))
+    edited = _loaded(Cache(tmp_path / "cache"), copy)
+    assert edited != first and edited == _loaded(Cache(None), copy)
 
 
 # --- privacy hints ----------------------------------------------------------------------------

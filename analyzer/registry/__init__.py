@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzer.cache import Cache
 from analyzer.model import Diagnostic
 from analyzer.registry.base import Location, RegistryPathError
 from analyzer.registry.privacy import (
@@ -66,13 +67,14 @@ class Registry:
         return self.schemas.late_diagnostics
 
 
-def load_registry(stream_config_paths: Sequence[Path] = (), schema_paths: Sequence[Path] = ()
-                  ) -> tuple[Registry, list[Diagnostic]]:
-    """Read the registry sources. Raises RegistryPathError for a path that is not one."""
-    streams, diagnostics = read_stream_config([Path(p) for p in stream_config_paths])
-    schemas = SchemaIndex()
+def load_registry(stream_config_paths: Sequence[Path] = (), schema_paths: Sequence[Path] = (),
+                  cache: Cache | None = None) -> tuple[Registry, list[Diagnostic]]:
+    """Read the registry sources (what was read from the same bytes before, from `cache`).
+    Raises RegistryPathError for a path that is not one."""
+    streams, diagnostics = read_stream_config([Path(p) for p in stream_config_paths], cache)
+    schemas = SchemaIndex(cache=cache)
     for path in schema_paths:
-        repository, problems = load_schema_repository(Path(path))
+        repository, problems = load_schema_repository(Path(path), cache)
         diagnostics += problems
         schemas.add(repository, diagnostics)
     return Registry(streams=streams, schemas=schemas), diagnostics

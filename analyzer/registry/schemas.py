@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from analyzer.cache import Cache, content_key
 from analyzer.model import Diagnostic, Span
 from analyzer.registry.base import RegistryPathError, SourceFile, source_file
 from analyzer.resources import read_yaml
@@ -89,6 +90,7 @@ class SchemaIndex:
     _documents: dict[Path, object] = field(default_factory=dict)
     _sources: dict[Path, SourceFile] = field(default_factory=dict)
     late_diagnostics: list[Diagnostic] = field(default_factory=list)
+    cache: Cache | None = field(default=None, repr=False)  # parsed documents, by content
 
     def __bool__(self) -> bool:
         return bool(self.repositories)
@@ -117,7 +119,7 @@ class SchemaIndex:
 
     def _parse(self, path: Path) -> object:
         source = self._sources.get(path) or source_file(path, path.parent)
-        document, problem = parse_yaml(path, source)
+        document, problem = parse_yaml(path, source, self.cache)
         if problem is not None:
             self.late_diagnostics.append(problem)
         return document
@@ -144,7 +146,7 @@ class SchemaRepository:
     documents: dict[Path, object]  # the current.yaml documents parsed while indexing
 
 
-def load_schema_repository(path: Path) -> tuple[SchemaRepository, list[Diagnostic]]:
+def load_schema_repository(path: Path, cache: Cache | None = None) -> tuple[SchemaRepository, list[Diagnostic]]:
     """Index a schema repository checkout (or its jsonschema/ directory)."""
     if not path.exists():
         raise RegistryPathError(f"schema repository path does not exist: {path}")
@@ -167,7 +169,7 @@ def load_schema_repository(path: Path) -> tuple[SchemaRepository, list[Diagnosti
         if current is not None:
             source = source_file(current, repository_root)
             sources[current] = source
-            document, problem = parse_yaml(current, source)
+            document, problem = parse_yaml(current, source, cache)
             documents[current] = document
             if problem is not None:
                 diagnostics.append(problem)
@@ -181,18 +183,37 @@ def load_schema_repository(path: Path) -> tuple[SchemaRepository, list[Diagnosti
     return SchemaRepository(name, root, titles, sources, documents), diagnostics
 
 
-def parse_yaml(path: Path, source: SourceFile) -> tuple[object, Diagnostic | None]:
+def parse_yaml(path: Path, source: SourceFile, cache: Cache | None = None) -> tuple[object, Diagnostic | None]:
+    """The document in a schema file; from `cache` when the same bytes were parsed before
+    (parsing the YAML of a schema repository was most of a rescan's time with a registry)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return read_yaml(handle.read()), None
+        with open(path, "rb") as handle:
+            data = handle.read()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, source.diagnostic("read-error", f"cannot read schema file: {error}", "error")
+    key = content_key("yaml", data) if cache is not None and cache.enabled else None
+    parsed = cache.get("yaml", key) if key else None
+    if not (isinstance(parsed, tuple) and len(parsed) == 2):
+        parsed = _parsed_yaml(text)
+        if key:
+            cache.put("yaml", key, parsed)
+    document, syntax_error = parsed
+    if syntax_error is not None:
+        problem, span = syntax_error
+        return None, source.diagnostic("schema-yaml-error", f"YAML syntax error: {problem}; this file is skipped",
+                                       "error", span)
+    return document, None
+
+
+def _parsed_yaml(text: str) -> tuple[object, tuple[str, Span | None] | None]:
+    """(document, None), or (None, (what is wrong, where)) for a YAML syntax error."""
+    try:
+        return read_yaml(text), None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         span = Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1) if mark else None
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        return None, source.diagnostic("schema-yaml-error", f"YAML syntax error: {problem}; this file is skipped",
-                                       "error", span)
-    except (OSError, UnicodeDecodeError) as error:
-        return None, source.diagnostic("read-error", f"cannot read schema file: {error}", "error")
+        return None, (getattr(error, "problem", None) or str(error).splitlines()[0], span)
 
 
 def _has_schema_files(root: Path) -> bool:

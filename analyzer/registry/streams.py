@@ -20,6 +20,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
+from analyzer.cache import Cache, content_key
 from analyzer.frontends.treesitter import SourceText, error_spans, parser
 from analyzer.model import Diagnostic, Span
 from analyzer.registry.base import Location, RegistryPathError, SourceFile, source_file
@@ -198,20 +199,41 @@ def php_regex(pattern: str) -> re.Pattern | None:
         return None
 
 
-def read_stream_config(paths: Sequence[Path]) -> tuple[StreamConfig | None, list[Diagnostic]]:
-    """Read every given stream config source (checkout, PHP file or API JSON) into one."""
+def read_stream_config(paths: Sequence[Path], cache: Cache | None = None
+                       ) -> tuple[StreamConfig | None, list[Diagnostic]]:
+    """Read every given stream config source (checkout, PHP file or API JSON) into one; from
+    `cache` when the same files held the same bytes before."""
     if not paths:
         return None, []
+    files = [entry for path in paths for entry in stream_config_files(path)]
+    key = _sources_key(files) if cache is not None and cache.enabled else None
+    cached = cache.get("streams", key) if key else None
+    if isinstance(cached, tuple) and len(cached) == 2:
+        return cached
     builder = _Builder()
-    for path in paths:
-        for source, kind in stream_config_files(path):
-            builder.sources.append(f"{source.repository}/{source.path}")
-            builder.roots[source.repository] = source.absolute.as_posix().removesuffix("/" + source.path)
-            if kind == "json":
-                _read_json(source, builder)
-            else:
-                _read_php(source, builder)
-    return builder.build(), builder.diagnostics
+    for source, kind in files:
+        builder.sources.append(f"{source.repository}/{source.path}")
+        builder.roots[source.repository] = source.absolute.as_posix().removesuffix("/" + source.path)
+        if kind == "json":
+            _read_json(source, builder)
+        else:
+            _read_php(source, builder)
+    result = builder.build(), builder.diagnostics
+    if key:
+        cache.put("streams", key, result)
+    return result
+
+
+def _sources_key(files: list[tuple[SourceFile, str]]) -> str | None:
+    """The files' names, kinds and bytes, as one key (None if one cannot be read)."""
+    parts = []
+    for source, kind in files:
+        try:
+            data = source.absolute.read_bytes()
+        except OSError:
+            return None
+        parts.append(f"{source.repository}\0{source.path}\0{source.absolute}\0{kind}\0".encode() + data)
+    return content_key("streams", b"\0\0".join(parts))
 
 
 def stream_config_files(path: Path) -> list[tuple[SourceFile, str]]:
