@@ -12,6 +12,8 @@
 - State: per root and settings, what its cached result saw (what discovery read, every file's
   size and stamps) and that result's key: while a stat of each agrees, a rescan neither
   discovers nor reads a file.
+- YAML and streams: the registry's parsed schema documents and stream configuration, keyed by
+  the bytes they were read from.
 
 Stamps written within RACY_WINDOW_NS of being read are never trusted to vouch for anything
 (a file written again within the same clock tick keeps its mtime): discovery and state are
