@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import tree_sitter as ts
+if TYPE_CHECKING:  # the parser is imported when a PHP file is read, not with the values it gave
+    import tree_sitter as ts
 
-from analyzer.frontends.treesitter import SourceText, parser
 
 MAX_DEPTH = 64
 
@@ -44,6 +45,8 @@ class PhpSource:
     """A parsed PHP file and the evaluation of the array literals in it."""
 
     def __init__(self, data: bytes):
+        from analyzer.frontends.treesitter import SourceText, parser
+
         self.tree = parser("php").parse(data)
         self.text = SourceText(data)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from analyzer.model import PrivacyEvidence as Evidence
 from analyzer.registry.schemas import SchemaIndex, parse_schema_uri
-from analyzer.ruleset import load_yaml, rules_dir, validate
+from analyzer.resources import remembered
 
 MAX_SCHEMA_NODES = 50_000
 MAX_REF_DEPTH = 16
@@ -57,6 +57,8 @@ class PrivacyHints:
 
 
 def load_privacy_rules_from(data: object) -> PrivacyRules:
+    from analyzer.ruleset import validate  # only when the rules are built, not when remembered
+
     validate(data, "privacy.schema.json", "privacy.yaml")
     categories = tuple(
         PrivacyCategory(
@@ -76,7 +78,14 @@ def load_privacy_rules_from(data: object) -> PrivacyRules:
 
 @functools.cache
 def load_privacy_rules() -> PrivacyRules:
-    """The privacy categories shipped with instrumap (rules/privacy.yaml)."""
+    """The privacy categories shipped with instrumap (rules/privacy.yaml), built once per
+    version of the code and rules."""
+    return remembered("privacy", _read_privacy_rules, PrivacyRules)
+
+
+def _read_privacy_rules() -> PrivacyRules:
+    from analyzer.ruleset import load_yaml, rules_dir
+
     return load_privacy_rules_from(load_yaml(rules_dir().joinpath("privacy.yaml")))
 
 

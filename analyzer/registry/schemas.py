@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from analyzer.cache import Cache, content_key
 from analyzer.model import Diagnostic, Span
 from analyzer.registry.base import RegistryPathError, SourceFile, source_file
@@ -208,6 +206,8 @@ def parse_yaml(path: Path, source: SourceFile, cache: Cache | None = None) -> tu
 
 def _parsed_yaml(text: str) -> tuple[object, tuple[str, Span | None] | None]:
     """(document, None), or (None, (what is wrong, where)) for a YAML syntax error."""
+    import yaml  # only when a document was not parsed before
+
     try:
         return read_yaml(text), None
     except yaml.YAMLError as error:

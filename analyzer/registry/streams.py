@@ -17,14 +17,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import tree_sitter as ts
+from typing import TYPE_CHECKING
 
 from analyzer.cache import Cache, content_key
-from analyzer.frontends.treesitter import SourceText, error_spans, parser
 from analyzer.model import Diagnostic, Span
 from analyzer.registry.base import Location, RegistryPathError, SourceFile, source_file
 from analyzer.registry.phpvalues import Element, PhpSource, Unknown, unknowns
+
+if TYPE_CHECKING:  # a stream configuration read before comes from the cache, without a parser
+    import tree_sitter as ts
+
+    from analyzer.frontends.treesitter import SourceText
 
 STREAMS = "wgEventStreams"
 DEFAULT_SETTINGS = "wgEventStreamsDefaultSettings"
@@ -342,6 +345,8 @@ def _read_php(source: SourceFile, builder: _Builder) -> None:
         message = f"cannot read stream config: {error.strerror or error}"
         builder.diagnostics.append(source.diagnostic("read-error", message, "error"))
         return
+    from analyzer.frontends.treesitter import error_spans
+
     spans = error_spans(php.tree, php.text, limit=1)
     if spans:
         builder.diagnostics.append(source.diagnostic(
@@ -444,6 +449,8 @@ def _read_json(source: SourceFile, builder: _Builder) -> None:
         message = f"cannot read stream config: {error.strerror or error}"
         builder.diagnostics.append(source.diagnostic("read-error", message, "error"))
         return
+    from analyzer.frontends.treesitter import SourceText, error_spans, parser
+
     tree = parser("json").parse(data)
     text = SourceText(data)
     spans = error_spans(tree, text, limit=1)
