@@ -31,7 +31,7 @@ from analyzer.discover import (
     TreeStamps,
     discover,
     looks_generated,
-    trusted_before,
+    settled,
 )
 from analyzer.frontends import claims, family_of, language_of
 from analyzer.model import (
@@ -422,10 +422,10 @@ class FileStamps:
 
     @classmethod
     def of(cls, files: list[SourceFile]) -> FileStamps:
-        threshold = trusted_before(time.time_ns())
+        read_at_ns = time.time_ns()
         stamps: list[tuple[int, int, int]] | None = []
         size = 0
-        settled = True
+        all_settled = True
         for source in files:
             try:
                 stat = os.stat(source.absolute)
@@ -435,15 +435,15 @@ class FileStamps:
             size += stat.st_size
             if stamps is not None:
                 stamps.append((stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
-            settled = settled and stat.st_mtime_ns < threshold and stat.st_ctime_ns < threshold
-        return cls(stamps, size, settled)
+            all_settled = all_settled and settled((stat.st_mtime_ns, stat.st_ctime_ns), read_at_ns)
+        return cls(stamps, size, all_settled)
 
 
 @dataclass
 class _RootState:
     """A root as its cached result saw it: what its discovery read (the directories it walked, or
     git's listing), and the size and change stamps of every file it found. While they all still
-    hold (a stat each), so does the result, and neither discovery nor the root key is needed."""
+    hold (a stat each), so does the result: no discovery, and no file is read."""
 
     basis: TreeStamps | GitListing
     files: list[str]  # absolute paths, in discovery's order
