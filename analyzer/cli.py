@@ -123,7 +123,7 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
     stream_paths = stream_config or config.stream_config
     schema_paths = schemas or config.schemas
     if stream_paths or schema_paths:
-        # Imported only when asked for: its readers load a PHP parser.
+        # Imported only when asked for (its readers load a PHP parser and YAML when they parse).
         from analyzer.cache import Cache
         from analyzer.registry import RegistryPathError, load_registry
 

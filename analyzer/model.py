@@ -89,11 +89,10 @@ def _add_record_methods(cls: type, eq: bool, order: bool) -> None:
     other = _tuple_of("other", [f.name for f in fields if f.compare])
     if eq and "__eq__" not in own:
         methods["__eq__"] = _comparison("==", compared, other)
-    for name, operator in (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")):
-        if order:
-            if name in own:
-                raise TypeError(f"{cls.__name__} defines {name}: frozen_record(order=True) would replace it")
-            methods[name] = _comparison(operator, compared, other)
+    for name, operator in (("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")) if order else ():
+        if name in own:
+            raise TypeError(f"{cls.__name__} defines {name}: frozen_record(order=True) would replace it")
+        methods[name] = _comparison(operator, compared, other)
     explicit_hash = own.get("__hash__", dataclasses.MISSING) not in (dataclasses.MISSING, None)
     if eq and not explicit_hash:
         hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
