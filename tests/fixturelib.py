@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,12 @@ def aged(root: Path) -> Path:
     for path in [root, *root.rglob("*")]:
         os.utime(path, (past, past), follow_symlinks=False)
     return root
+
+
+def git(root: Path, *args: str) -> None:
+    """Run git in `root` as a throwaway identity, whatever the machine's git configuration."""
+    identity = ["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "-C", str(root), *identity, *args], check=True, capture_output=True)
 
 
 def fixture_names() -> list[str]:

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fixturelib import aged
+from fixturelib import aged, git
 
 from analyzer import discover as discover_stage
 from analyzer.discover import (
@@ -115,11 +115,6 @@ def walked_tree(tmp_path: Path) -> Path:
     })
     (root / "modules" / "link.js").symlink_to(tmp_path / "outside" / "target.js")  # dangling for now
     return aged(root)
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                   check=True, capture_output=True)
 
 
 def checkout(tmp_path: Path) -> Path:

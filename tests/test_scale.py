@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fixturelib import FIXTURES, aged, fixture_names, snapshot
+from fixturelib import FIXTURES, aged, fixture_names, git, snapshot
 
 from analyzer import discover as discover_stage
 from analyzer import pipeline
@@ -303,24 +303,17 @@ def test_a_fresh_copy_of_analysed_files_is_not_analysed_again(tmp_path, monkeypa
 
 
 def test_a_commit_that_changes_no_file_still_changes_the_reported_revision(tmp_path, monkeypatch):
-    import subprocess
-
     monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)
     root = tmp_path / "repo"
     root.mkdir()
     (root / "a.js").write_text("mw.track( 'counter.a' );\n")
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                       check=True, capture_output=True)
-
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-q", "-m", "one")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one")
     aged(root)
     options = ScanOptions(cache_dir=tmp_path / "cache")
     before = scan([root], options).roots[0].revision
-    git("commit", "-q", "--allow-empty", "-m", "two")
+    git(root, "commit", "-q", "--allow-empty", "-m", "two")
     after = scan([root], options).roots[0].revision
     assert before and after and before != after
 
