@@ -6,7 +6,9 @@ Exit codes: 0 the scan ran (and no check at or above --fail-on fired), 1 a check
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,5 +222,24 @@ def failing_findings(result: ScanResult, threshold: str, include_tests: bool) ->
     )
 
 
+def run() -> None:
+    """The `instrumap` command: `main`, then an exit that skips tearing the interpreter down.
+    Freeing every object one by one at exit was ~8 % of a rescan of an unchanged tree; the
+    report is written and the output streams flushed first, and the exit status is the one
+    `sys.exit` would give."""
+    try:
+        main()
+        status: object = 0
+    except SystemExit as stop:
+        status = stop.code
+    if status is not None and not isinstance(status, int):
+        print(status, file=sys.stderr)  # what sys.exit("message") prints
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said
+            stream.flush()
+    os._exit(status or 0)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -96,3 +96,23 @@ def test_generated_rules_reference_is_current():
     current = CliRunner().invoke(main, ["rules", "--format", "markdown"]).output
     committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == current, "docs/rules.md is stale: run `instrumap rules --format markdown > docs/rules.md`"
+
+
+def test_the_installed_command_keeps_its_exit_status_and_its_output(tmp_path):
+    """`instrumap` (cli.run) exits without tearing the interpreter down: what it printed and
+    the status main() gave must still reach the caller."""
+    import subprocess
+    import sys
+
+    def instrumap(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "analyzer.cli", *args], capture_output=True, text=True,
+                              cwd=tmp_path)
+
+    root = repo(tmp_path / "repo", {"a.js": UNDECLARED})
+    failing = instrumap("scan", "--no-cache", "-q", "-f", "json", "--stream-config", STREAMS, root)
+    assert failing.returncode == 1
+    assert "mediawiki.nowhere" in {f["name"] for f in json.loads(failing.stdout)["findings"]}  # all of it, flushed
+    assert "1 finding(s) with checks at or above 'error'" in failing.stderr
+    assert instrumap("scan", "--no-cache", "-q", "--fail-on", "never", "--stream-config", STREAMS, root).returncode == 0
+    assert instrumap("scan", str(tmp_path / "missing")).returncode == 2
+    assert instrumap("--version").stdout.startswith("instrumap")
