@@ -14,6 +14,8 @@
   discovers nor reads a file.
 - YAML and streams: the registry's parsed schema documents and stream configuration, keyed by
   the bytes they were read from.
+- Reports: the text the CLI printed, keyed by the format and the keys of the root results it
+  was made from (scans without a registry): a rescan of unchanged roots loads no result.
 
 Stamps written within RACY_WINDOW_NS of being read are never trusted to vouch for anything
 (a file written again within the same clock tick keeps its mtime): discovery and state are

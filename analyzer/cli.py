@@ -10,15 +10,17 @@ import contextlib
 import dataclasses
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from analyzer import __version__
+from analyzer.cache import Cache, content_key
 from analyzer.config import Config, ConfigError, find_config, load_config
 from analyzer.model import ScanResult
-from analyzer.pipeline import ScanOptions, default_jobs, scan
+from analyzer.pipeline import ScanOptions, default_jobs, scan_with_signatures, unchanged_signatures
 from analyzer.report import FORMATS, formatter
 from analyzer.resources import default_cache_dir
 
@@ -126,7 +128,6 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
     schema_paths = schemas or config.schemas
     if stream_paths or schema_paths:
         # Imported only when asked for (its readers load a PHP parser and YAML when they parse).
-        from analyzer.cache import Cache
         from analyzer.registry import RegistryPathError, load_registry
 
         try:
@@ -140,20 +141,25 @@ def scan_command(paths: tuple[Path, ...], output_format: str, output: Path | Non
         jobs=jobs, cache_dir=None if no_cache else cache_dir, prefilter=not no_prefilter,
     )
     try:
-        with _Progress(enabled=not quiet) as progress:
-            result = scan(list(paths), options, progress, rules, registry, registry_diagnostics)
-        text = formatter(output_format)(result)
+        report = remembered_report(list(paths), options, rules, output_format) if registry is None else None
+        if report is None:
+            with _Progress(enabled=not quiet) as progress:
+                result, signatures = scan_with_signatures(list(paths), options, progress, rules, registry,
+                                                          registry_diagnostics)
+            report = Report(formatter(output_format)(result), len(result.findings), fired_checks(result))
+            if registry is None:
+                remember_report(report, signatures, options, output_format)
     except Exception as error:  # noqa: BLE001 - reported, never a traceback
         click.echo(f"instrumap: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_INTERNAL)
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(report.text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"instrumap: wrote {len(result.findings)} findings to {output}", err=True)
+        output.write_text(report.text, encoding="utf-8")
+        click.echo(f"instrumap: wrote {report.findings} findings to {output}", err=True)
     threshold = fail_on or config.fail_on or "error"
     include_tests = fail_on_tests if fail_on_tests is not None else config.fail_on_tests
-    failing = failing_findings(result, threshold, include_tests)
+    failing = failing_findings(report.fired, threshold, include_tests)
     if failing:
         click.echo(f"instrumap: {failing} finding(s) with checks at or above '{threshold}'", err=True)
         sys.exit(EXIT_FINDINGS)
@@ -206,20 +212,57 @@ def scan_options(config: Config, include: tuple[str, ...], exclude: tuple[str, .
     )
 
 
-def failing_findings(result: ScanResult, threshold: str, include_tests: bool) -> int:
+@dataclass
+class Report:
+    """What a scan prints: the report's text, how many findings it has, and the checks that
+    fired on each finding that fired one (with whether it is in test code)."""
+
+    text: str
+    findings: int
+    fired: list[tuple[tuple[str, ...], bool]]
+
+
+def fired_checks(result: ScanResult) -> list[tuple[tuple[str, ...], bool]]:
+    return [(f.rule_ids, f.in_test) for f in result.findings if f.rule_ids]
+
+
+def remembered_report(paths: list[Path], options: ScanOptions, rules: RuleSet | None,
+                      output_format: str) -> Report | None:
+    """The report of the last scan with these roots and options, if no root changed since (a
+    rescan of an unchanged tree then loads no result and renders nothing). Not with a
+    registry: the report depends on it too."""
+    signatures = unchanged_signatures(paths, options, rules)
+    if signatures is None:
+        return None
+    report = Cache(options.cache_dir).get("reports", report_key(signatures, output_format))
+    return report if isinstance(report, Report) else None
+
+
+def remember_report(report: Report, signatures: list[str | None], options: ScanOptions, output_format: str) -> None:
+    """Keep the report under the keys of the root results it was made from (all of them cached)."""
+    if all(signatures):
+        Cache(options.cache_dir).put("reports", report_key(signatures, output_format), report)
+
+
+def report_key(signatures: list[str | None], output_format: str) -> str:
+    # The roots' results decide the report (their keys cover the roots' names and the options);
+    # the relays' data and the code are the cache's namespace.
+    return content_key("report", repr((output_format, signatures)).encode())
+
+
+def failing_findings(fired: list[tuple[tuple[str, ...], bool]], threshold: str, include_tests: bool) -> int:
     """How many findings have a check at or above `threshold` (test code only if asked)."""
     if threshold == "never":
         return 0
-    fired = [f for f in result.findings if f.rule_ids and (include_tests or not f.in_test)]
-    if not fired:
+    counted = [rule_ids for rule_ids, in_test in fired if include_tests or not in_test]
+    if not counted:
         return 0  # without a registry no check fires: the check data is not even loaded
     from analyzer.checks import load_checks
 
     minimum = SEVERITY_ORDER.index(threshold)
     checks = load_checks()
-    return sum(
-        1 for f in fired if any(SEVERITY_ORDER.index(checks.by_id(rule).severity) >= minimum for rule in f.rule_ids)
-    )
+    return sum(1 for rule_ids in counted
+               if any(SEVERITY_ORDER.index(checks.by_id(rule).severity) >= minimum for rule in rule_ids))
 
 
 def run() -> None:

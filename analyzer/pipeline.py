@@ -71,6 +71,7 @@ class _RootOutput:
     declarations: list[Declaration]
     diagnostics: list[Diagnostic]
     relays: list[Relay]
+    signature: str | None = None  # the key it is cached under (content_signature); None: not cached
 
 
 def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progress | None = None,
@@ -78,8 +79,36 @@ def scan(paths: list[Path], options: ScanOptions | None = None, progress: Progre
          registry_diagnostics: list[Diagnostic] | None = None) -> ScanResult:
     """Scan the roots; with a registry, also cross-check what they send against it. `rules`:
     the shipped rules when None, loaded only if a root must be analysed or a registry checked."""
+    return scan_with_signatures(paths, options, progress, rules, registry, registry_diagnostics)[0]
+
+
+def scan_with_signatures(paths: list[Path], options: ScanOptions | None = None, progress: Progress | None = None,
+                         rules: RuleSet | None = None, registry: Registry | None = None,
+                         registry_diagnostics: list[Diagnostic] | None = None
+                         ) -> tuple[ScanResult, list[str | None]]:
+    """scan(), and the key each root's result is cached under (None: not cached). Without a
+    registry, the same keys (in the same order, with the same options) give the same result."""
     options = options or ScanOptions()
     outputs = scan_roots(root_names(paths), options, rules, progress)
+    return _combined(outputs, options, rules, registry, registry_diagnostics), [o.signature for o in outputs]
+
+
+def unchanged_signatures(paths: list[Path], options: ScanOptions, rules: RuleSet | None) -> list[str] | None:
+    """The key of every root's cached result, if no root changed since it was cached (what the
+    fast path of scan_roots checks, without loading any result); None otherwise."""
+    cache = Cache(options.cache_dir)
+    signatures = []
+    for path, name in root_names(paths):
+        state = cache.get("state", state_key(root_settings(path, name, options, rules)))
+        if not isinstance(state, _RootState) or not state.holds():
+            return None
+        signatures.append(state.signature)
+    return signatures
+
+
+def _combined(outputs: list[_RootOutput], options: ScanOptions, rules: RuleSet | None, registry: Registry | None,
+              registry_diagnostics: list[Diagnostic] | None) -> ScanResult:
+    """The roots' results as one: relays applied, cross-checked against the registry, sorted."""
     roots = [o.root for o in outputs]
     findings = [f for o in outputs for f in o.findings]
     declarations = [d for o in outputs for d in o.declarations]
@@ -114,14 +143,13 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     todo = []
     for path, name in roots:
         settings = root_settings(path, name, options, rules)
-        state_key = content_key("state", repr(settings).encode())
-        cached = unchanged_output(cache, state_key)
+        cached = unchanged_output(cache, state_key(settings))
         if cached is not None:
             outputs[name] = cached  # nothing it saw has changed: not even discovery is needed
             continue
         discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
         stamps = FileStamps.of(discovery.files)  # before the files are read
-        todo.append(RootJob(path, name, discovery, settings, state_key, stamps))
+        todo.append(RootJob(path, name, discovery, settings, state_key(settings), stamps))
     # Largest first: a big root started last would run alone at the end while the other workers idle.
     todo.sort(key=lambda job: -job.stamps.size)
     if todo:
@@ -223,6 +251,7 @@ def scan_root(job: RootJob, options: ScanOptions, rules: RuleSet, progress: Prog
             output = analyse_in_rounds(job.path, job.name, job.discovery, data, skipped, diagnostics, options,
                                        rules, progress, cache)
         if signature:
+            output.signature = signature
             cache.put("roots", signature, output)
     if signature:
         remember_state(cache, job.state_key, job.discovery, job.stamps, signature)
@@ -397,6 +426,11 @@ def root_settings(path: Path, name: str, options: ScanOptions, rules: RuleSet | 
     """What a root's result depends on besides its files (the code: see Cache)."""
     return (name, str(path.resolve()), options.resolve, options.prefilter, options.include, options.exclude,
             rules_digest(rules))
+
+
+def state_key(settings: tuple) -> str:
+    """Where a root's state (_RootState) is remembered, for the root_settings it was scanned with."""
+    return content_key("state", repr(settings).encode())
 
 
 def shipped_rules() -> RuleSet:

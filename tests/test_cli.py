@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from fixturelib import FIXTURES
 
@@ -54,8 +55,8 @@ def test_internal_error_exits_3_with_a_message_not_a_traceback(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analyzer.cli, "scan", broken)
-    result = CliRunner().invoke(main, ["scan", "-q", FIXTURE])
+    monkeypatch.setattr(analyzer.cli, "scan_with_signatures", broken)
+    result = CliRunner().invoke(main, ["scan", "-q", "--no-cache", FIXTURE])  # a remembered report needs no scan
     assert result.exit_code == 3
     assert "internal error: RuntimeError: boom" in result.output
     assert "Traceback" not in result.output
@@ -72,3 +73,40 @@ def test_literal_resolution_level_leaves_references_unresolved():
     assert {"cross-file-constant", "config", "wrapper-argument"} <= kinds(full)
     assert kinds(literal) <= {"literal", "concatenation", "template-literal", "dynamic"}
     assert not any(f["via_wrapper"] for f in literal["findings"])
+
+
+def test_a_rescan_of_unchanged_roots_prints_the_remembered_report_and_a_change_is_seen(tmp_path, monkeypatch):
+    from fixturelib import aged
+
+    from analyzer import discover
+
+    monkeypatch.setattr(discover, "RACY_WINDOW_NS", 0)  # trust stamps from a moment ago
+    root = tmp_path / "repo"
+    (root / "modules").mkdir(parents=True)
+    (root / "modules" / "a.js").write_text("var TOPIC = 'counter.a';\nmw.track( TOPIC );\n")
+    aged(root)
+
+    def instrumap(*args: str) -> str:
+        result = CliRunner().invoke(main, ["scan", "-q", "--cache-dir", str(tmp_path / "cache"), *args, str(root)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    first = instrumap("-f", "json")
+    with monkeypatch.context() as patched:
+        patched.setattr(analyzer.cli, "scan_with_signatures", lambda *args: pytest.fail("scanned again"))
+        assert instrumap("-f", "json") == first
+    assert instrumap("-f", "csv") != first  # one report per format
+    assert instrumap("-f", "json", "--resolve", "literal") != first  # and per root results
+    assert instrumap("-f", "json", "--resolve", "literal") != first  # (remembered this time)
+    assert instrumap("-f", "json") == first
+    (root / "modules" / "b.js").write_text("mw.track( 'counter.b' );\n")
+    names = [f["name"] for f in json.loads(instrumap("-f", "json"))["findings"]]
+    assert names == ["counter.a", "counter.b"]
+
+
+def test_no_report_is_remembered_with_a_registry(tmp_path, monkeypatch):
+    streams = str(FIXTURES / "_registry" / "streamconfigs.json")
+    command = ["scan", "-q", "--cache-dir", str(tmp_path / "cache"), "--stream-config", streams, FIXTURE]
+    first = CliRunner().invoke(main, command).output
+    monkeypatch.setattr(analyzer.cli, "remembered_report", lambda *args: pytest.fail("a remembered report"))
+    assert CliRunner().invoke(main, command).output == first
