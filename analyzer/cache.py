@@ -2,7 +2,9 @@
 
 - Facts: a file's FileFacts, keyed by the hash of its bytes, its language and the code that
   lowers it (instrumap version plus a digest of the frontends and queries), so an edit to either
-  misses. Parsing is the expensive stage; a warm cache skips it.
+  misses. Parsing is the expensive stage; a warm cache skips it. Written once a root is scanned
+  a second time (pickling them was an eighth of a cold scan, and most roots of a sweep are
+  scanned once).
 - Roots: the analysed result of a root, keyed by what it is computed from: every discovered
   file's path, test mark and bytes, the revision and skip counts discovery reported, the rules,
   the options and the code. A fresh checkout of analysed files (a CI run that keeps its cache)
@@ -28,6 +30,7 @@ Only data instrumap itself produced is ever unpickled, from the user's own cache
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import pickle
@@ -46,8 +49,9 @@ def content_key(language: str, data: bytes) -> str:
 class Cache:
     """A directory of pickled entries; a disabled cache never hits and never writes."""
 
-    def __init__(self, directory: Path | None):
+    def __init__(self, directory: Path | None, unwritten: frozenset[str] = frozenset()):
         self.directory = directory / f"v{CACHE_FORMAT}-{code_digest()}" if directory is not None else None
+        self.unwritten = unwritten  # kinds of entries read but not written
         self.hits = 0
         self.misses = 0
         self._made: set[str] = set()  # directories known to exist (a cold scan writes ~1,000 entries)
@@ -55,6 +59,12 @@ class Cache:
     @property
     def enabled(self) -> bool:
         return self.directory is not None
+
+    def reading_only(self, *kinds: str) -> Cache:
+        """This cache, with entries of `kinds` still read but no longer written."""
+        view = copy.copy(self)
+        view.unwritten = self.unwritten | frozenset(kinds)
+        return view
 
     def _file(self, kind: str, key: str) -> Path:
         return self.directory / kind / key[:2] / f"{key}.pickle"
@@ -72,7 +82,7 @@ class Cache:
         return value
 
     def put(self, kind: str, key: str, value) -> None:
-        if self.directory is None:
+        if self.directory is None or kind in self.unwritten:
             return
         folder = os.path.join(self.directory, kind, key[:2])
         target = os.path.join(folder, f"{key}.pickle")

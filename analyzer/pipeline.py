@@ -100,7 +100,7 @@ def unchanged_signatures(paths: list[Path], options: ScanOptions, rules: RuleSet
     signatures = []
     for path, name in root_names(paths):
         state = cache.get("state", state_key(root_settings(path, name, options, rules)))
-        if not isinstance(state, _RootState) or not state.holds():
+        if not (isinstance(state, _RootState) and state.holds()):
             return None
         signatures.append(state.signature)
     return signatures
@@ -143,13 +143,14 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     todo = []
     for path, name in roots:
         settings = root_settings(path, name, options, rules)
-        cached = unchanged_output(cache, state_key(settings))
+        state = cache.get("state", state_key(settings))
+        cached = unchanged_output(cache, state)
         if cached is not None:
             outputs[name] = cached  # nothing it saw has changed: not even discovery is needed
             continue
         discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
         stamps = FileStamps.of(discovery.files)  # before the files are read
-        todo.append(RootJob(path, name, discovery, settings, state_key(settings), stamps))
+        todo.append(RootJob(path, name, discovery, settings, state_key(settings), stamps, seen=state is not None))
     # Largest first: a big root started last would run alone at the end while the other workers idle.
     todo.sort(key=lambda job: -job.stamps.size)
     if todo:
@@ -182,6 +183,7 @@ class RootJob:
     settings: tuple  # root_settings
     state_key: str
     stamps: FileStamps
+    seen: bool  # scanned before with these settings (its state was remembered)
 
 
 _worker_rules: list[RuleSet] = []  # in a worker process: the rule set it was started with
@@ -238,7 +240,8 @@ def scan_root(job: RootJob, options: ScanOptions, rules: RuleSet, progress: Prog
               cache: Cache) -> _RootOutput:
     """Read one root's discovered files; analyse them unless the same content was analysed
     before (with the same settings); remember the result under the content's signature and,
-    when the stamps can vouch for it, what the files looked like."""
+    when the stamps can vouch for it, what the files looked like. Parsed files are cached
+    only for a root scanned before (see below)."""
     diagnostics: list[Diagnostic] = []
     skipped = Counter(job.discovery.skipped)
     data = read_sources(job.discovery.files, job.name, diagnostics, skipped)
@@ -247,9 +250,13 @@ def scan_root(job: RootJob, options: ScanOptions, rules: RuleSet, progress: Prog
     signature = content_signature(job.settings, job.discovery, skipped, data) if cacheable else None
     output = cache.get("roots", signature) if signature else None
     if not isinstance(output, _RootOutput):
+        # A root's parsed files are worth keeping once it is scanned again (it is being worked
+        # on): a first scan, such as each root of a sweep, does not write them (a cold scan
+        # spent an eighth of its time pickling them).
+        analysis_cache = cache if job.seen else cache.reading_only("facts")
         with cycles_collected_at_the_end():
             output = analyse_in_rounds(job.path, job.name, job.discovery, data, skipped, diagnostics, options,
-                                       rules, progress, cache)
+                                       rules, progress, analysis_cache)
         if signature:
             output.signature = signature
             cache.put("roots", signature, output)
@@ -500,10 +507,9 @@ def remember_state(cache: Cache, state_key: str, discovery: Discovery, stamps: F
         cache.put("state", state_key, _RootState(discovery.basis, files, stamps.stamps, signature))
 
 
-def unchanged_output(cache: Cache, state_key: str) -> _RootOutput | None:
-    """The root's cached result, if nothing the scan that made it saw has changed since."""
-    state = cache.get("state", state_key)
-    if not isinstance(state, _RootState) or not state.holds():
+def unchanged_output(cache: Cache, state: object) -> _RootOutput | None:
+    """The root's cached result, if nothing the scan that made it (`state`) saw has changed since."""
+    if not (isinstance(state, _RootState) and state.holds()):
         return None
     output = cache.get("roots", state.signature)
     return output if isinstance(output, _RootOutput) else None

@@ -269,6 +269,30 @@ def test_a_rescan_of_an_unchanged_tree_skips_discovery_but_sees_an_edit_that_kep
     assert [f.name for f in scan([root], options).findings] == ["counter.bbb"]
 
 
+def test_parsed_files_are_kept_once_a_root_is_scanned_again(tmp_path, monkeypatch):
+    """A first scan (each root of a sweep) does not write its parsed files; once a root is
+    scanned again it is being worked on, and they are kept: the next edit parses one file."""
+    from analyzer import parse
+
+    monkeypatch.setattr(discover_stage, "RACY_WINDOW_NS", 0)  # trust stamps from a moment ago
+    root = tmp_path / "repo"
+    (root / "modules").mkdir(parents=True)
+    for name in ("a", "b", "c"):
+        (root / "modules" / f"{name}.js").write_text(f"mw.track( 'counter.{name}' );\n")
+    aged(root)
+    options = ScanOptions(cache_dir=tmp_path / "cache")
+    scan([root], options)
+    assert cached(tmp_path / "cache", "facts") == []
+    (root / "modules" / "a.js").write_text("mw.track( 'counter.aa' );\n")
+    scan([root], options)
+    assert len(cached(tmp_path / "cache", "facts")) == 3
+    lowered, lower_file = [], parse.lower_file
+    monkeypatch.setattr(parse, "lower_file", lambda task: lowered.append(task[0]) or lower_file(task))
+    (root / "modules" / "a.js").write_text("mw.track( 'counter.aaa' );\n")
+    assert [f.name for f in scan([root], options).findings] == ["counter.aaa", "counter.b", "counter.c"]
+    assert lowered == ["modules/a.js"]
+
+
 def test_a_tree_changed_just_before_a_scan_is_not_trusted_to_be_unchanged_later(tmp_path, monkeypatch):
     """A file written again within the same tick of the clock keeps its modification time: what
     changed moments before a scan is never remembered as unchanged (git's racy-clean files).
