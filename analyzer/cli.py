@@ -10,7 +10,6 @@ import contextlib
 import dataclasses
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,7 @@ from analyzer.cache import Cache, content_key
 from analyzer.config import Config, ConfigError, find_config, load_config
 from analyzer.model import ScanResult
 from analyzer.pipeline import ScanOptions, default_jobs, scan_with_signatures, unchanged_signatures
-from analyzer.report import FORMATS, formatter
+from analyzer.report import FORMATS, Report, formatter
 from analyzer.resources import default_cache_dir
 
 if TYPE_CHECKING:
@@ -210,16 +209,6 @@ def scan_options(config: Config, include: tuple[str, ...], exclude: tuple[str, .
         exclude=config.exclude + exclude,
         resolve=resolve or config.resolve or "full",
     )
-
-
-@dataclass
-class Report:
-    """What a scan prints: the report's text, how many findings it has, and the checks that
-    fired on each finding that fired one (with whether it is in test code)."""
-
-    text: str
-    findings: int
-    fired: list[tuple[tuple[str, ...], bool]]
 
 
 def fired_checks(result: ScanResult) -> list[tuple[tuple[str, ...], bool]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from analyzer.model import ScanResult
 
@@ -21,6 +22,18 @@ FORMATS: dict[str, str] = {
     "sarif": "sarif_report",
     "csv": "csv_report",
 }
+
+
+@dataclass
+class Report:
+    """What a scan printed: the report's text, how many findings it has, and the checks that
+    fired on each finding that fired one (with whether it is in test code). Kept in the cache
+    for a rescan of unchanged roots (a class of its own module, so that `python -m analyzer.cli`
+    and the `instrumap` script read each other's)."""
+
+    text: str
+    findings: int
+    fired: list[tuple[tuple[str, ...], bool]]
 
 
 def formatter(name: str) -> Formatter:
