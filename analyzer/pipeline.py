@@ -143,14 +143,15 @@ def scan_roots(roots: list[tuple[Path, str]], options: ScanOptions, rules: RuleS
     todo = []
     for path, name in roots:
         settings = root_settings(path, name, options, rules)
-        state = cache.get("state", state_key(settings))
+        key = state_key(settings)
+        state = cache.get("state", key)
         cached = unchanged_output(cache, state)
         if cached is not None:
             outputs[name] = cached  # nothing it saw has changed: not even discovery is needed
             continue
         discovery = discover_root(path, DiscoverOptions(options.include, options.exclude), cache)
         stamps = FileStamps.of(discovery.files)  # before the files are read
-        todo.append(RootJob(path, name, discovery, settings, state_key(settings), stamps, seen=state is not None))
+        todo.append(RootJob(path, name, discovery, settings, key, stamps, seen=state is not None))
     # Largest first: a big root started last would run alone at the end while the other workers idle.
     todo.sort(key=lambda job: -job.stamps.size)
     if todo:
