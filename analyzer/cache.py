@@ -49,9 +49,9 @@ def content_key(language: str, data: bytes) -> str:
 class Cache:
     """A directory of pickled entries; a disabled cache never hits and never writes."""
 
-    def __init__(self, directory: Path | None, unwritten: frozenset[str] = frozenset()):
+    def __init__(self, directory: Path | None):
         self.directory = directory / f"v{CACHE_FORMAT}-{code_digest()}" if directory is not None else None
-        self.unwritten = unwritten  # kinds of entries read but not written
+        self.unwritten: frozenset[str] = frozenset()  # kinds of entries read but not written (reading_only)
         self.hits = 0
         self.misses = 0
         self._made: set[str] = set()  # directories known to exist (a cold scan writes ~1,000 entries)
