@@ -90,9 +90,11 @@ class TreeStamps:
     links: list[tuple[str, bool]] = field(default_factory=list)  # a link with a wanted name → is a file
     files: list[tuple[str, Stamp]] = field(default_factory=list)  # read by discovery (.gitattributes)
 
-    def unchanged(self) -> bool:
+    def unchanged(self, listed: GitFiles | None) -> bool:
+        """`listed`: what git lists for the root now (git_listing): a tree a work tree now holds
+        (a parent may have become one) is git's to list."""
         return (
-            not in_git_work_tree(Path(self.root))  # else git lists the files (a parent may have become one)
+            listed is None
             and all(stamp_of(d) == stamp for d, stamp in self.directories)
             and all(stamp_of(f) == stamp for f, stamp in self.files)
             and all(os.path.isfile(link) == is_file for link, is_file in self.links)
@@ -113,9 +115,9 @@ class GitListing:
     missing: list[str] = field(default_factory=list)  # listed and claimed, but not a file (deleted, a submodule)
     files: list[tuple[str, Stamp]] = field(default_factory=list)  # read by discovery (.gitattributes)
 
-    def unchanged(self) -> bool:
-        """(The listed files that were there must still be: the caller checks them.)"""
-        listed = git_files(Path(self.root))
+    def unchanged(self, listed: GitFiles | None) -> bool:
+        """`listed`: what git lists for the root now (git_listing). (The listed files that were
+        there must still be: the caller checks them.)"""
         return (
             listed is not None
             and listed.digest == self.digest
@@ -135,11 +137,12 @@ class Discovery:
     revision: str | None = None
     basis: TreeStamps | GitListing | None = None  # what it read: a walked tree, or git's listing
 
-    def unchanged(self) -> bool:
-        """Whether discovering the same root with the same options would give these files again."""
+    def unchanged(self, listed: GitFiles | None) -> bool:
+        """Whether discovering the same root with the same options would give these files again,
+        `listed` being what git lists for it now (git_listing)."""
         if isinstance(self.basis, GitListing):  # git lists a deleted tracked file until it is staged
-            return self.basis.unchanged() and all(os.path.isfile(f.absolute) for f in self.files)
-        return self.basis is not None and self.basis.unchanged()
+            return self.basis.unchanged(listed) and all(os.path.isfile(f.absolute) for f in self.files)
+        return self.basis is not None and self.basis.unchanged(listed)
 
 
 def glob_regex(pattern: str) -> re.Pattern:
@@ -318,14 +321,14 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
     """The files under `root` that a frontend claims and that are worth scanning: `previous`
     (the same root's discovery with the same claims and options) if nothing it read changed."""
     options = options or DiscoverOptions()
-    if previous is not None and previous.unchanged():
+    root = Path(os.path.abspath(root))  # what is remembered must not depend on the working directory
+    read_at_ns = time.time_ns()
+    listed = git_listing(root)  # asked once: it also tells whether `previous` still holds
+    if previous is not None and previous.unchanged(listed):
         return previous
     include = [glob_regex(p) for p in options.include]
     exclude = [glob_regex(p) for p in options.exclude]
-    root = Path(os.path.abspath(root))  # what is remembered must not depend on the working directory
     top = os.fspath(root)
-    read_at_ns = time.time_ns()
-    listed = git_files(root) if in_git_work_tree(root) else None
     basis: TreeStamps | GitListing
     if listed:
         candidates, vcs, revision = listed.paths, "git", listed.revision
@@ -364,6 +367,11 @@ def discover(root: Path, claims: Callable[[str], bool], options: DiscoverOptions
             continue
         result.files.append(SourceFile(path, absolute, verdict[1] or TEST_FILE.search(name) is not None))
     return result
+
+
+def git_listing(root: Path) -> GitFiles | None:
+    """What git lists for `root` (None: it is not in a git work tree, or git failed)."""
+    return git_files(root) if in_git_work_tree(root) else None
 
 
 def in_git_work_tree(root: Path) -> bool:

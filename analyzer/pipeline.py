@@ -11,6 +11,7 @@ answers from the cache and never loads them (parsers, resolver, classifier).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import os
@@ -30,6 +31,7 @@ from analyzer.discover import (
     SourceFile,
     TreeStamps,
     discover,
+    git_listing,
     looks_generated,
     settled,
 )
@@ -280,8 +282,8 @@ def content_signature(settings: tuple, discovery: Discovery, skipped: Counter, d
 
 
 def analyse_in_rounds(path: Path, name: str, discovery: Discovery, data: dict[str, bytes], skipped: Counter,
-                 diagnostics: list[Diagnostic], options: ScanOptions, rules: RuleSet, progress: Progress | None,
-                 cache: Cache) -> _RootOutput:
+                      diagnostics: list[Diagnostic], options: ScanOptions, rules: RuleSet,
+                      progress: Progress | None, cache: Cache) -> _RootOutput:
     """Parse what the prefilter (and then resolution) asks for, and analyse it, round by round."""
     from analyzer.prefilter import Prefilter
     from analyzer.symbols import RepoIndex
@@ -448,9 +450,13 @@ def shipped_rules() -> RuleSet:
 
 
 def rules_digest(rules: RuleSet | None) -> str:
-    """The digest of `rules`, or of the shipped rules (None), remembered beside them."""
-    if rules is not None:
-        return rules.digest
+    """The digest of `rules`, or of the shipped rules (None)."""
+    return rules.digest if rules is not None else _shipped_rules_digest()
+
+
+@functools.cache
+def _shipped_rules_digest() -> str:
+    # Remembered beside the rules, and read once per process (every root's settings ask for it).
     return remembered("rules-digest", lambda: shipped_rules().digest, str)
 
 
@@ -497,7 +503,7 @@ class _RootState:
             now = [(s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in map(os.stat, self.files)]
         except OSError:
             return False
-        return now == self.stamps and self.basis.unchanged()
+        return now == self.stamps and self.basis.unchanged(git_listing(Path(self.basis.root)))
 
 
 def remember_state(cache: Cache, state_key: str, discovery: Discovery, stamps: FileStamps, signature: str) -> None:
